@@ -1,0 +1,127 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from accounts import services
+from accounts.models import ActionRecord, LegacyWard, Organisation, Province, User, Ward
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "organisation", "is_staff", "is_active", "date_joined"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "groups", "organisation__kind"]
+    list_select_related = ["organisation"]
+    search_fields = ["email", "full_name", "organisation__name"]
+    autocomplete_fields = ["organisation"]
+    readonly_fields = ["last_login", "date_joined"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Person"), {"fields": ("full_name", "phone", "organisation")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "full_name", "organisation", "password1", "password2")}),
+    )
+
+
+class MemberInline(admin.TabularInline):
+    model = User
+    fields = ["email", "full_name", "phone", "is_active"]
+    readonly_fields = ["email"]
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "tax_code", "province", "is_verified", "created_at"]
+    list_filter = ["kind", "is_verified", "province"]
+    list_select_related = ["province"]
+    search_fields = ["name", "tax_code", "email"]
+    autocomplete_fields = ["province", "ward"]
+    readonly_fields = ["is_verified", "verified_at", "verified_by", "created_at"]
+    inlines = [MemberInline]
+    actions = ["verify_selected"]
+    date_hierarchy = "created_at"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "website":
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.action(description=_("Verify the selected organisations"), permissions=["verify"])
+    def verify_selected(self, request, queryset):
+        count = 0
+        for organisation in queryset.filter(is_verified=False):
+            services.organisation_verify(staff_user=request.user, organisation=organisation)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d organisation verified.", "%(count)d organisations verified.", count) % {"count": count},
+            messages.SUCCESS,
+        )
+
+    def has_verify_permission(self, request):
+        return request.user.has_perm("accounts.verify_organisation")
+
+
+@admin.register(Province)
+class ProvinceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["name", "short_name", "code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Ward)
+class WardAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "province"]
+    list_filter = ["province"]
+    list_select_related = ["province"]
+    search_fields = ["name", "short_name", "code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LegacyWard)
+class LegacyWardAdmin(admin.ModelAdmin):
+    list_display = ["name", "district_name", "province_name", "ward"]
+    list_select_related = ["ward", "ward__province"]
+    search_fields = ["name", "district_name", "province_name"]
+    readonly_fields = ["code", "name", "district_name", "province_name", "ward"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ActionRecord)
+class ActionRecordAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor", "organisation", "on_behalf", "verb", "summary"]
+    list_filter = ["on_behalf", "verb"]
+    list_select_related = ["actor", "organisation"]
+    search_fields = ["actor__email", "organisation__name", "summary"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

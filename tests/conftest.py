@@ -1,0 +1,68 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import translation
+
+from accounts.permissions_setup import STAFF_GROUP_NAME
+from tests.accounts.factories import OrganisationFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in Vietnamese: a request to /en/ leaves English active, and reverse() follows it."""
+    translation.activate("vi")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def producer_org(db):
+    return OrganisationFactory(kind="producer", is_verified=True)
+
+
+@pytest.fixture
+def other_producer_org(db):
+    return OrganisationFactory(kind="producer", is_verified=True)
+
+
+@pytest.fixture
+def buyer_org(db):
+    return OrganisationFactory(kind="buyer", is_verified=True)
+
+
+@pytest.fixture
+def producer(producer_org):
+    return UserFactory(organisation=producer_org)
+
+
+@pytest.fixture
+def other_producer(other_producer_org):
+    return UserFactory(organisation=other_producer_org)
+
+
+@pytest.fixture
+def buyer(buyer_org):
+    return UserFactory(organisation=buyer_org)
+
+
+@pytest.fixture
+def staff_group(db):
+    return Group.objects.get(name=STAFF_GROUP_NAME)
+
+
+@pytest.fixture
+def staff(staff_group):
+    """Sở Công Thương staff: in the staff group, with its permissions."""
+    user = UserFactory(is_staff=True, organisation=OrganisationFactory(kind="agency", is_verified=True))
+    user.groups.add(staff_group)
+    return user
+
+
+@pytest.fixture
+def plain_staff(db):
+    """A staff user outside the Sở Công Thương group: may log into the admin, holds no permission."""
+    return UserFactory(is_staff=True)

@@ -1,0 +1,151 @@
+"""The foundation: health, languages, error pages, configuration and migrations."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from accounts.models import Organisation, User
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.django_db
+
+
+def run_manage(*args, env=None, timeout=120):
+    full_env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_healthz_is_503_when_the_database_is_unreachable():
+    code = (
+        "import django; django.setup();"
+        "from django.test import Client;"
+        "r = Client().get('/healthz'); print(r.status_code, r.content.decode())"
+    )
+    env = dict(os.environ)
+    env.update(
+        {"DATABASE_URL": "postgres://postgres@127.0.0.1:1/nothing", "DJANGO_SETTINGS_MODULE": "ocop_portal.settings"}
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    last_line = result.stdout.strip().splitlines()[-1]
+    assert last_line == '503 {"status": "error", "database": "unreachable"}', result.stdout + result.stderr
+
+
+def test_home_is_vietnamese_and_en_is_english(client):
+    vi = client.get("/")
+    en = client.get("/en/")
+    assert vi.status_code == en.status_code == 200
+    assert '<html lang="vi"' in vi.text
+    assert '<html lang="en"' in en.text
+    assert "Đăng nhập" in vi.text
+    assert "Sign in" in en.text
+
+
+def test_language_links_keep_the_page(client):
+    response = client.get(reverse("accounts:login"))
+    links = {link["code"]: link["url"] for link in response.context["language_links"]}
+    assert links == {"vi": "/accounts/login/", "en": "/en/accounts/login/"}
+    english = client.get(links["en"])
+    assert english.status_code == 200
+    assert '<html lang="en"' in english.text
+    assert 'hreflang="vi"' in english.text
+
+
+@pytest.mark.parametrize(("path", "lang"), [("/khong-co-trang-nay/", "vi"), ("/en/no-such-page/", "en")])
+def test_404_page_in_each_language(client, path, lang):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert f'<html lang="{lang}"' in response.text
+
+
+def test_403_page(client, producer):
+    client.force_login(producer)
+    response = client.get(reverse("accounts:staff-organisations"))
+    assert response.status_code == 403
+    assert '<html lang="vi"' in response.text
+
+
+def test_500_page_renders_without_context(rf):
+    from ocop_portal.views import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert b"<html" in response.content
+
+
+def test_check_deploy_is_clean_in_production():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env={
+            "DJANGO_ENV": "production",
+            "SECRET_KEY": "k7#pX2vQ9!mZ4rT8wL1yB6nC3sD5fG0hJ-aE7uI2oP9qR4tY8zX1cV6bN3mK5jH",
+            "ALLOWED_HOSTS": "ocop.cantho.gov.vn",
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_manage("check", env={"DJANGO_ENV": "production", "SECRET_KEY": "", "ALLOWED_HOSTS": "x.vn"})
+    assert result.returncode == 2
+    assert result.stderr.strip() == "Configuration error: SECRET_KEY must be set when DJANGO_ENV=production."
+
+
+@pytest.mark.parametrize("url", ["mysql://root@localhost/ocop", "not a url at all", "postgres://host:notaport/db"])
+def test_a_wrong_database_url_is_one_line_naming_the_variable(url):
+    result = run_manage("check", env={"DATABASE_URL": url})
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "DATABASE_URL" in lines[0]
+
+
+def test_an_unreachable_database_url_is_one_line_naming_the_variable():
+    result = run_manage("ensure_db", env={"DATABASE_URL": "postgres://postgres@127.0.0.1:1/ocop"})
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().startswith("CommandError: Cannot connect to DATABASE_URL:")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_models_and_migrations_agree():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_vietnamese_translation_is_complete_and_compiled():
+    po_path = ROOT / "locale" / "vi" / "LC_MESSAGES" / "django.po"
+    po = polib.pofile(str(po_path))
+    assert po.untranslated_entries() == []
+    assert po.fuzzy_entries() == []
+    mo = polib.mofile(str(po_path.with_suffix(".mo")))
+    compiled = {(entry.msgctxt, entry.msgid): entry.msgstr or entry.msgstr_plural for entry in mo}
+    for entry in po.translated_entries():
+        assert compiled.get((entry.msgctxt, entry.msgid)) == (entry.msgstr or entry.msgstr_plural), entry.msgid
+
+
+def test_demo_data_loads_once():
+    call_command("load_demo")
+    counts = (Organisation.objects.count(), User.objects.count())
+    call_command("load_demo")
+    assert (Organisation.objects.count(), User.objects.count()) == counts
+    assert User.objects.get(email="canbo@sct.example").has_perm("accounts.act_on_behalf")
