@@ -1,0 +1,402 @@
+import datetime
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+from catalog.querysets import CertificateQuerySet, ProductQuerySet
+from catalog.rules import stars_for_score
+from catalog.validators import validate_gtin
+
+CERTIFICATE_VALIDITY_MONTHS = 36
+
+
+class RuleSet(models.Model):
+    """A decision that defines OCOP groups and score-sheet maxima (1048/2019, 148/2023, 1489/2025)."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    decision_date = models.DateField(_("decision date"))
+    max_section_a = models.PositiveSmallIntegerField(_("maximum of section A"))
+    max_section_b = models.PositiveSmallIntegerField(_("maximum of section B"))
+    max_section_c = models.PositiveSmallIntegerField(_("maximum of section C"))
+
+    class Meta:
+        verbose_name = _("rule set")
+        verbose_name_plural = _("rule sets")
+        ordering = ["decision_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_section_a__gt=0) & Q(max_section_b__gt=0) & Q(max_section_c__gt=0),
+                name="ruleset_positive_maxima",
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+
+class ProductGroup(models.Model):
+    """An OCOP product group of a rule set (e.g. 1. Thực phẩm)."""
+
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="groups", verbose_name=_("rule set"))
+    code = models.CharField(_("code"), max_length=10)
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("product group")
+        verbose_name_plural = _("product groups")
+        ordering = ["rule_set", "position"]
+        constraints = [models.UniqueConstraint(fields=["rule_set", "code"], name="productgroup_ruleset_code_uniq")]
+
+    def __str__(self):
+        return self.name
+
+    def localised_name(self, language: str) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name
+
+
+class ProductSubGroup(models.Model):
+    """A sub-group (e.g. 1.4 Gia vị — tương, nước mắm, gia vị lỏng)."""
+
+    group = models.ForeignKey(ProductGroup, on_delete=models.PROTECT, related_name="subgroups", verbose_name=_("group"))
+    code = models.CharField(_("code"), max_length=10)
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("product sub-group")
+        verbose_name_plural = _("product sub-groups")
+        ordering = ["group__position", "position"]
+        constraints = [models.UniqueConstraint(fields=["group", "code"], name="productsubgroup_group_code_uniq")]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def localised_name(self, language: str) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name
+
+
+class ProducerProfile(models.Model):
+    """What the catalogue shows of a producer organisation beyond its account data."""
+
+    class LegalForm(models.TextChoices):
+        ENTERPRISE = "enterprise", _("Enterprise (doanh nghiệp)")
+        COOPERATIVE = "cooperative", _("Cooperative (HTX)")
+        COOPERATIVE_GROUP = "cooperative_group", _("Cooperative group (tổ hợp tác)")
+        HOUSEHOLD = "household", _("Household business (hộ kinh doanh)")
+
+    organisation = models.OneToOneField(
+        Organisation,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="producer_profile",
+        verbose_name=_("organisation"),
+        limit_choices_to={"kind": Organisation.Kind.PRODUCER},
+    )
+    legal_form = models.CharField(_("legal form"), max_length=20, choices=LegalForm.choices)
+    contact_name = models.CharField(_("contact person"), max_length=150, blank=True)
+    story = models.TextField(_("story"), blank=True, help_text=_("The producer's history, people and craft."))
+    points_of_sale = models.TextField(
+        _("points of sale"), blank=True, help_text=_("One per line: shops, supermarkets, showrooms, online stores.")
+    )
+
+    class Meta:
+        verbose_name = _("producer profile")
+        verbose_name_plural = _("producer profiles")
+        indexes = [models.Index(fields=["legal_form"], name="producerprofile_legal_form_idx")]
+
+    def __str__(self):
+        return str(self.organisation)
+
+    def points_of_sale_list(self) -> list[str]:
+        return [line.strip() for line in self.points_of_sale.splitlines() if line.strip()]
+
+
+class Standard(models.TextChoices):
+    VIETGAP = "vietgap", "VietGAP"
+    GLOBALGAP = "globalgap", "GlobalG.A.P."
+    HACCP = "haccp", "HACCP"
+    ISO_22000 = "iso22000", "ISO 22000"
+    ORGANIC = "organic", _("Organic")
+    HALAL = "halal", "Halal"
+    GMP = "gmp", "GMP"
+    FSSC_22000 = "fssc22000", "FSSC 22000"
+    GEOGRAPHICAL_INDICATION = "gi", _("Geographical indication")
+
+
+MONTH_VALIDATORS = [MinValueValidator(1), MaxValueValidator(12)]
+
+
+class Product(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    producer = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="products",
+        verbose_name=_("producer"),
+        limit_choices_to={"kind": Organisation.Kind.PRODUCER},
+    )
+    subgroup = models.ForeignKey(
+        ProductSubGroup, on_delete=models.PROTECT, related_name="products", verbose_name=_("sub-group")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(_("description in English"), blank=True)
+    unit = models.CharField(_("sales unit"), max_length=50, help_text=_("E.g. hộp, chai, túi, kg."))
+    packaging = models.CharField(_("packaging"), max_length=200, blank=True, help_text=_("E.g. hộp giấy 500 g."))
+    price_min = models.PositiveBigIntegerField(_("lowest price (VND)"), null=True, blank=True)
+    price_max = models.PositiveBigIntegerField(_("highest price (VND)"), null=True, blank=True)
+    shelf_life_days = models.PositiveIntegerField(_("shelf life (days)"), null=True, blank=True)
+    monthly_capacity = models.DecimalField(
+        _("monthly capacity"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    capacity_unit = models.CharField(_("capacity unit"), max_length=30, blank=True, help_text=_("E.g. kg, tấn, hộp."))
+    minimum_order = models.DecimalField(_("minimum order"), max_digits=12, decimal_places=2, null=True, blank=True)
+    months_available = ArrayField(
+        models.PositiveSmallIntegerField(validators=MONTH_VALIDATORS),
+        verbose_name=_("months available"),
+        default=list,
+        blank=True,
+        help_text=_("Leave empty when the product is available all year."),
+    )
+    standards = ArrayField(
+        models.CharField(max_length=20, choices=Standard.choices),
+        verbose_name=_("standards held"),
+        default=list,
+        blank=True,
+    )
+    gtin = models.CharField(_("GTIN barcode"), max_length=14, blank=True, validators=[validate_gtin])
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    current_certificate = models.ForeignKey(
+        "catalog.Certificate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("current certificate"),
+        editable=False,
+    )
+    search_vector = SearchVectorField(null=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["-published_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price_min__isnull=True) | Q(price_max__isnull=True) | Q(price_min__lte=F("price_max")),
+                name="product_price_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(monthly_capacity__isnull=True) | Q(monthly_capacity__gt=0),
+                name="product_capacity_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum_order__isnull=True) | Q(minimum_order__gt=0),
+                name="product_minimum_order_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(months_available__contained_by=list(range(1, 13))),
+                name="product_months_in_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="product_published_has_date",
+            ),
+        ]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="product_search_gin"),
+            GinIndex(fields=["standards"], name="product_standards_gin"),
+            GinIndex(fields=["months_available"], name="product_months_gin"),
+            models.Index(fields=["status", "-published_at"], name="product_status_published_idx"),
+            models.Index(fields=["status", "name"], name="product_status_name_idx"),
+            models.Index(fields=["producer", "status"], name="product_producer_status_idx"),
+            models.Index(fields=["subgroup", "status"], name="product_subgroup_status_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("catalog:product-detail", args=[self.pk])
+
+    def localised_name(self, language: str) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name
+
+    def localised_description(self, language: str) -> str:
+        return self.description_en if language == "en" and self.description_en else self.description
+
+    @property
+    def standard_labels(self) -> list[str]:
+        return [Standard(code).label for code in self.standards if code in Standard.values]
+
+    def is_available_in(self, month: int) -> bool:
+        return not self.months_available or month in self.months_available
+
+
+def photo_upload_to(instance, filename):
+    # The pipeline names files itself (catalog.images); `filename` is already a generated name.
+    return f"products/{filename}"
+
+
+class ProductPhoto(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="photos", verbose_name=_("product"))
+    image = models.ImageField(_("photo"), upload_to=photo_upload_to, width_field="width", height_field="height")
+    thumbnail_small = models.ImageField(_("small thumbnail"), upload_to=photo_upload_to, editable=False)
+    thumbnail_large = models.ImageField(_("large thumbnail"), upload_to=photo_upload_to, editable=False)
+    width = models.PositiveIntegerField(_("width"), editable=False, default=0)
+    height = models.PositiveIntegerField(_("height"), editable=False, default=0)
+    alt_text = models.CharField(_("description of the photo"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_primary = models.BooleanField(_("primary photo"), default=False)
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("product photo")
+        verbose_name_plural = _("product photos")
+        ordering = ["product", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product"], condition=Q(is_primary=True), name="productphoto_one_primary_per_product"
+            ),
+        ]
+        indexes = [models.Index(fields=["product", "position"], name="productphoto_product_pos_idx")]
+
+    def __str__(self):
+        return self.alt_text or f"{self.product} #{self.position}"
+
+
+class Certificate(models.Model):
+    """An OCOP recognition decision for a product: its score, stars and validity."""
+
+    class Status(models.TextChoices):
+        VALID = "valid", _("Valid")
+        EXPIRED = "expired", _("Expired")
+        REVOKED = "revoked", _("Revoked")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    class Level(models.TextChoices):
+        DISTRICT = "district", _("District")
+        PROVINCE = "province", _("Province")
+        CENTRAL = "central", _("Central (ministry)")
+
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("product")
+    )
+    rule_set = models.ForeignKey(
+        RuleSet, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("rule set")
+    )
+    total_score = models.DecimalField(
+        _("total score"),
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(50), MaxValueValidator(100)],
+        help_text=_("Out of 100. The stars follow from it: 50–69.9 = 3★, 70–89.9 = 4★, 90–100 = 5★."),
+    )
+    stars = models.PositiveSmallIntegerField(_("stars"), editable=False)
+    decision_number = models.CharField(_("decision number"), max_length=50)
+    decision_date = models.DateField(_("decision date"))
+    level = models.CharField(_("recognising level"), max_length=10, choices=Level.choices)
+    valid_until = models.DateField(_("valid until"), editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.VALID)
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+    revocation_reason = models.TextField(_("reason for revocation"), blank=True)
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = CertificateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("OCOP certificate")
+        verbose_name_plural = _("OCOP certificates")
+        ordering = ["-decision_date", "-pk"]
+        permissions = [("certify", _("Can score, recognise and revoke OCOP certificates"))]
+        constraints = [
+            # The stars are derived from the score; the database refuses any other pairing.
+            models.CheckConstraint(
+                condition=(
+                    Q(total_score__gte=90, total_score__lte=100, stars=5)
+                    | Q(total_score__gte=70, total_score__lt=90, stars=4)
+                    | Q(total_score__gte=50, total_score__lt=70, stars=3)
+                ),
+                name="certificate_stars_follow_score",
+                violation_error_message=_("The stars must follow from the score."),
+            ),
+            models.CheckConstraint(condition=Q(valid_until__gt=F("decision_date")), name="certificate_valid_after"),
+            models.CheckConstraint(
+                condition=~Q(status="revoked") | (Q(revoked_on__isnull=False) & ~Q(revocation_reason="")),
+                name="certificate_revocation_has_reason",
+                violation_error_message=_("A revocation needs its date and reason."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(stars=5) | Q(level="central"),
+                name="certificate_five_stars_central",
+                violation_error_message=_(
+                    "5 stars are recognised centrally (by the ministry), not by the province or district."
+                ),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["product", "-decision_date"], name="certificate_product_date_idx"),
+            models.Index(fields=["status", "valid_until"], name="certificate_status_valid_idx"),
+            models.Index(fields=["stars", "status", "valid_until"], name="certificate_stars_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.decision_number} — {self.product} ({self.stars}★)"
+
+    def derive(self) -> None:
+        """Set the stars and the end of validity from the score and the decision date."""
+        if self.total_score is not None:
+            self.stars = stars_for_score(self.total_score)
+        if self.decision_date is not None:
+            self.valid_until = add_months(self.decision_date, CERTIFICATE_VALIDITY_MONTHS)
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        return self.status == self.Status.VALID and self.valid_until >= day
+
+    @property
+    def is_valid_now(self) -> bool:
+        return self.is_valid_on(timezone.localdate())
+
+    @property
+    def public_status(self) -> str:
+        """The status a visitor must see today: a lapsed valid certificate reads as expired."""
+        if self.status == self.Status.VALID and self.valid_until < timezone.localdate():
+            return self.Status.EXPIRED
+        return self.status
+
+    def get_public_status_display(self) -> str:
+        return self.Status(self.public_status).label
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later; the 29–31st fall back to the month's last day."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=candidate)
+        except ValueError:
+            continue
+    raise ValueError(day)
