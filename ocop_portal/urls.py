@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
-from catalog import views as catalog_views
+from catalog.views import catalogue as catalog_views
 from ocop_portal import views
 
 admin.site.site_header = "Cổng OCOP — Sở Công Thương"

@@ -1,0 +1,1 @@
+"""Catalogue views: public pages (catalogue) and the producer's own workspace."""
