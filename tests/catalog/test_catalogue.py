@@ -143,15 +143,18 @@ def test_sort_orders(catalogue):
     assert listing(q="bánh pía").sort == "relevance"
 
 
-def test_expired_certificate_is_shown_as_expired_never_as_a_star(client, catalogue):
-    product = catalogue["tra_expired"]
-    certificate = product.current_certificate
+def test_expired_certificate_is_shown_as_expired_never_as_a_star(client):
+    product = ProductFactory(name="Trà hết hạn riêng")  # its producer has no other product with a badge
+    certificate = certify(product, score="80", days_ago=1200)
     assert certificate.status == Certificate.Status.VALID  # the daily command has not marked it yet
     assert certificate.public_status == Certificate.Status.EXPIRED
     page = client.get(product.get_absolute_url())
     assert page.status_code == 200
-    assert "OCOP 4 sao" not in page.text
-    assert "Hết hiệu lực" in page.text or "Expired" in page.text
+    assert "star-badge" not in page.text
+    assert "Giấy chứng nhận OCOP hết hiệu lực" in page.text
+    english = client.get("/en" + product.get_absolute_url())
+    assert "star-badge" not in english.text
+    assert "OCOP certificate expired" in english.text
 
 
 def test_valid_certificate_shows_its_star(client, catalogue):

@@ -8,10 +8,18 @@ import zlib
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from PIL import ExifTags, Image, ImageCms, ImageFile, PngImagePlugin
 
 from catalog import images
 from catalog.images import MAX_BYTES, MAX_SIDE, THUMBNAIL_SIZES, image_process, validate_image_upload
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """The messages are compared in their English source text."""
+    with translation.override("en"):
+        yield
+
 
 SCRIPT = b"<script>alert(document.cookie)</script>"
 HTML = b"<!doctype html><html><body>" + SCRIPT + b"</body></html>"
