@@ -23,10 +23,17 @@ def email_send(*, to: list[str], subject: str, template: str, context: dict) -> 
 
     def send():
         with translation.override(language):
-            body = render_to_string(template, {**context, "portal_name": settings.PORTAL_NAME})
+            body = render_to_string(
+                template, {**context, "portal_name": settings.PORTAL_NAME, "portal_url": settings.PORTAL_URL}
+            )
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
 
     transaction.on_commit(send)
+
+
+def field_error(field: str, message, *, code: str) -> ValidationError:
+    """A ValidationError for one field that keeps its code (a dict of plain messages would lose it)."""
+    return ValidationError({field: ValidationError(message, code=code)})
 
 
 def action_record(*, actor: Actor, verb: str, summary: str = "", organisation: Organisation | None = None):

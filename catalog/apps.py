@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CatalogConfig(AppConfig):
     name = "catalog"
     verbose_name = _("Catalogue")
+
+    def ready(self):
+        from simple_history.signals import pre_create_historical_record
+
+        from catalog.audit import history_on_behalf_fill
+
+        pre_create_historical_record.connect(history_on_behalf_fill, dispatch_uid="catalog_history_on_behalf")

@@ -11,6 +11,7 @@ import io
 import random
 from decimal import Decimal
 
+from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db.models import Count
 from django.utils import timezone
@@ -18,8 +19,19 @@ from PIL import Image, ImageDraw
 
 from accounts.demo import DEMO_PASSWORD, user_get_or_create
 from accounts.models import LegacyWard, Organisation
+from accounts.permissions_setup import STAFF_GROUP_NAME
 from catalog import services
-from catalog.models import Certificate, ProducerProfile, Product, ProductSubGroup, RuleSet
+from catalog.models import (
+    Application,
+    ApplicationEvent,
+    Certificate,
+    EvaluationCycle,
+    ProducerProfile,
+    Product,
+    ProductSubGroup,
+    RuleSet,
+    Score,
+)
 
 LEGAL = ProducerProfile.LegalForm
 
@@ -239,6 +251,60 @@ def _photo(name: str, group_code: str, seed: int) -> ContentFile:
     return ContentFile(buffer.getvalue(), name=f"{seed}.jpg")
 
 
+FIVE_STAR_CANDIDATES = 8
+CERTIFYING_GROUP_NAME = "Hội đồng đánh giá OCOP"
+
+
+def _five_star_candidates(*, today, rule_sets, producers) -> None:
+    """Eight 4★ products scored 90+ by the council and proposed to the centre for 5★ (DOMAIN.md)."""
+    certifier = user_get_or_create(email="hoidong@sct.example", full_name="Trần Minh Đức", is_staff=True)
+    certifier.groups.add(*Group.objects.filter(name__in=[STAFF_GROUP_NAME, CERTIFYING_GROUP_NAME]))
+    cycle, _ = EvaluationCycle.objects.get_or_create(
+        year=today.year,
+        round=1,
+        defaults={
+            "rule_set": rule_sets["1489/2025"],
+            "opens_on": today - datetime.timedelta(days=60),
+            "closes_on": today + datetime.timedelta(days=60),
+        },
+    )
+    candidates = (
+        Product.objects.filter(producer__in=producers, current_certificate__stars=4)
+        .exclude(applications__cycle=cycle)
+        .order_by("pk")
+    )
+    missing = (
+        FIVE_STAR_CANDIDATES
+        - Application.objects.filter(cycle=cycle, status=Application.Status.PROPOSED_CENTRAL).count()
+    )
+    for index, product in enumerate(candidates[: max(missing, 0)]):
+        sections = (Decimal(37 + index % 3), Decimal(24), Decimal(30 + index % 4))
+        application = Application.objects.create(
+            product=product,
+            cycle=cycle,
+            status=Application.Status.PROPOSED_CENTRAL,
+            self_assessment_score=sum(sections) + 1,
+            total_score=sum(sections),
+            submitted_at=timezone.now() - datetime.timedelta(days=40),
+        )
+        Score.objects.create(
+            application=application,
+            scorer=certifier,
+            section_a=sections[0],
+            section_b=sections[1],
+            section_c=sections[2],
+        )
+        moves = ["draft", "submitted", "under_review", "scored", "proposed_central"]
+        for step, (previous, status) in enumerate(zip(["", *moves], moves, strict=False)):
+            ApplicationEvent.objects.create(
+                application=application,
+                from_status=previous,
+                to_status=status,
+                actor=certifier,
+                created_at=timezone.now() - datetime.timedelta(days=40 - step * 7),
+            )
+
+
 def load() -> str:
     today = timezone.localdate()
     rule_sets = {rule_set.code: rule_set for rule_set in RuleSet.objects.all()}
@@ -319,6 +385,7 @@ def load() -> str:
     services.product_reindex(
         product_ids=Product.objects.filter(producer__in=producers.values()).values_list("pk", flat=True)
     )
+    _five_star_candidates(today=today, rule_sets=rule_sets, producers=list(producers.values()))
 
     figures = (
         Product.objects.filter(producer__in=producers.values())
@@ -327,4 +394,5 @@ def load() -> str:
         .order_by("current_certificate__stars")
     )
     by_star = ", ".join(f"{row['n']} at {row['current_certificate__stars']}★" for row in figures)
-    return f"{len(producers)} producers, {by_star} (demo password for producer logins: {DEMO_PASSWORD})"
+    proposed = Application.objects.filter(status=Application.Status.PROPOSED_CENTRAL).count()
+    return f"{len(producers)} producers, {by_star}, {proposed} proposed for 5★ (demo password: {DEMO_PASSWORD})"

@@ -1,8 +1,16 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from catalog.documents import ACCEPT, validate_document_upload
 from catalog.images import validate_image_upload
-from catalog.models import ProducerProfile, Product, ProductSubGroup, Standard
+from catalog.models import (
+    ApplicationDocument,
+    EvaluationCycle,
+    ProducerProfile,
+    Product,
+    ProductSubGroup,
+    Standard,
+)
 
 MONTH_CHOICES = [(month, _("Month %(number)d") % {"number": month}) for month in range(1, 13)]
 PHOTO_HELP = _("JPEG, PNG or WebP, at most 10 MB and 40 megapixels.")
@@ -112,3 +120,67 @@ class ProducerProfileForm(forms.ModelForm):
         model = ProducerProfile
         fields = ["legal_form", "contact_name", "story", "points_of_sale"]
         widgets = {"story": forms.Textarea(attrs={"rows": 6}), "points_of_sale": forms.Textarea(attrs={"rows": 4})}
+
+
+DOCUMENT_HELP = _("PDF, JPEG or PNG, at most 10 MB")
+
+
+def _self_assessment_field():
+    return forms.DecimalField(
+        label=_("Self-assessment score"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        max_digits=4,
+        decimal_places=1,
+        help_text=_("Your own score on the OCOP score sheet, out of 100. You may leave it empty."),
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1", "min": "0", "max": "100"}),
+    )
+
+
+class EvaluationCycleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return _("%(cycle)s — rule set %(rule_set)s, open until %(closes_on)s") % {
+            "cycle": obj,
+            "rule_set": obj.rule_set.code,
+            "closes_on": obj.closes_on.strftime("%d/%m/%Y"),
+        }
+
+
+class ApplicationCreateForm(forms.Form):
+    """A new OCOP application: one of the producer's own products, in a cycle open today."""
+
+    product = forms.ModelChoiceField(
+        label=_("Product"),
+        queryset=Product.objects.none(),
+        error_messages={"invalid_choice": _("Choose one of your own products.")},
+        help_text=_("Archived products are not listed."),
+    )
+    cycle = EvaluationCycleChoiceField(
+        label=_("Evaluation cycle"),
+        queryset=EvaluationCycle.objects.none(),
+        error_messages={"invalid_choice": _("This evaluation cycle is not open for applications today.")},
+    )
+    self_assessment_score = _self_assessment_field()
+
+    def __init__(self, *args, products, cycles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = products
+        self.fields["cycle"].queryset = cycles
+
+
+class ApplicationScoreForm(forms.Form):
+    self_assessment_score = _self_assessment_field()
+
+
+class ApplicationDocumentForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Which document is it?"),
+        choices=[("", _("Choose the document…")), *ApplicationDocument.Kind.choices],
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=DOCUMENT_HELP,
+        validators=[validate_document_upload],
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+    )

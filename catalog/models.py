@@ -1,4 +1,5 @@
 import datetime
+import secrets
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -9,13 +10,37 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation
 from catalog.querysets import CertificateQuerySet, ProductQuerySet
 from catalog.rules import stars_for_score
+from catalog.storage import private_storage
 from catalog.validators import validate_gtin
 
 CERTIFICATE_VALIDITY_MONTHS = 36
+
+
+def verification_code_new() -> str:
+    """An unguessable code for the public verification page (128 bits)."""
+    return secrets.token_urlsafe(16)
+
+
+class AuditedHistory(models.Model):
+    """Extra columns of every historical record: the organisation staff acted for, if any."""
+
+    history_on_behalf_of = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        verbose_name=_("on behalf of"),
+    )
+
+    class Meta:
+        abstract = True
 
 
 class RuleSet(models.Model):
@@ -322,9 +347,23 @@ class Certificate(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.VALID)
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
     revocation_reason = models.TextField(_("reason for revocation"), blank=True)
+    application = models.ForeignKey(
+        "catalog.Application",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="certificates",
+        verbose_name=_("application"),
+        editable=False,
+    )
+    verification_code = models.CharField(
+        _("verification code"), max_length=32, unique=True, default=verification_code_new, editable=False
+    )
+    expiry_notice_sent_on = models.DateField(_("expiry notice sent on"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     objects = CertificateQuerySet.as_manager()
+    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("OCOP certificate")
@@ -400,3 +439,214 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
         except ValueError:
             continue
     raise ValueError(day)
+
+
+class EvaluationCycle(models.Model):
+    """An evaluation round (đợt đánh giá) of a year, under one rule set."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="cycles", verbose_name=_("rule set"))
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"))
+
+    class Meta:
+        verbose_name = _("evaluation cycle")
+        verbose_name_plural = _("evaluation cycles")
+        ordering = ["-year", "-round"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "round"], name="evaluationcycle_year_round_uniq"),
+            models.CheckConstraint(
+                condition=Q(opens_on__lte=F("closes_on")),
+                name="evaluationcycle_opens_before_closes",
+                violation_error_message=_("The cycle must open before it closes."),
+            ),
+        ]
+
+    def __str__(self):
+        return _("%(year)s, round %(round)s") % {"year": self.year, "round": self.round}
+
+    def is_open_on(self, day: datetime.date) -> bool:
+        return self.opens_on <= day <= self.closes_on
+
+
+class Application(models.Model):
+    """A producer's OCOP application (hồ sơ) for one product in one evaluation cycle."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned for more documents")
+        UNDER_REVIEW = "under_review", _("Under review")
+        SCORED = "scored", _("Scored")
+        PROPOSED_CENTRAL = "proposed_central", _("Proposed to the centre for 5 stars")
+        RECOGNISED = "recognised", _("Recognised")
+        NOT_RECOGNISED = "not_recognised", _("Not recognised")
+
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="applications", verbose_name=_("product")
+    )
+    cycle = models.ForeignKey(
+        EvaluationCycle, on_delete=models.PROTECT, related_name="applications", verbose_name=_("evaluation cycle")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    self_assessment_score = models.DecimalField(
+        _("self-assessment score"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Your own score on the score sheet, out of 100."),
+    )
+    total_score = models.DecimalField(
+        _("council score"), max_digits=4, decimal_places=1, null=True, blank=True, editable=False
+    )
+    return_message = models.TextField(_("what is missing"), blank=True, editable=False)
+    decision_note = models.TextField(_("note on the decision"), blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    history = HistoricalRecords(bases=[AuditedHistory])
+
+    class Meta:
+        verbose_name = _("OCOP application")
+        verbose_name_plural = _("OCOP applications")
+        ordering = ["-updated_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "cycle"], name="application_one_per_product_cycle"),
+            models.CheckConstraint(
+                condition=Q(total_score__isnull=True) | Q(total_score__gte=0, total_score__lte=100),
+                name="application_total_in_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["scored", "proposed_central", "recognised"]) | Q(total_score__isnull=False),
+                name="application_scored_has_total",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="proposed_central") | Q(total_score__gte=90),
+                name="application_central_needs_90",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-updated_at"], name="application_status_idx")]
+
+    def __str__(self):
+        return f"{self.product} — {self.cycle}"
+
+    @property
+    def stars(self) -> int | None:
+        return stars_for_score(self.total_score) if self.total_score is not None else None
+
+    @property
+    def is_editable_by_producer(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+
+def document_upload_to(instance, filename):
+    # `filename` is already generated by the service; documents live in private storage.
+    return f"applications/{filename}"
+
+
+class ApplicationDocument(models.Model):
+    class Kind(models.TextChoices):
+        REGISTRATION_FORM = "registration_form", _("Registration form")
+        BUSINESS_PLAN = "business_plan", _("Business plan")
+        ORGANISATION = "organisation", _("Description of the organisation")
+        BUSINESS_REGISTRATION = "business_registration", _("Business registration")
+        FOOD_SAFETY = "food_safety", _("Food-safety certificate")
+        QUALITY_DECLARATION = "quality_declaration", _("Quality declaration or standards")
+        TEST_REPORT = "test_report", _("Test report")
+        TRACEABILITY = "traceability", _("Barcode and traceability")
+        INTELLECTUAL_PROPERTY = "intellectual_property", _("Intellectual property or geographical indication")
+        RAW_MATERIAL = "raw_material", _("Origin of raw materials")
+        PRODUCT_STORY = "product_story", _("Product story")
+        AWARD = "award", _("Award")
+        OTHER = "other", _("Other")
+
+    REQUIRED_KINDS = (Kind.REGISTRATION_FORM, Kind.BUSINESS_PLAN, Kind.ORGANISATION, Kind.BUSINESS_REGISTRATION)
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="documents", verbose_name=_("application")
+    )
+    kind = models.CharField(_("document"), max_length=30, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to=document_upload_to, storage=private_storage)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", null=True, verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("application document")
+        verbose_name_plural = _("application documents")
+        ordering = ["application", "kind", "uploaded_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+
+class ApplicationEvent(models.Model):
+    """A status change of an application, as the producer sees it in its timeline."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="events", verbose_name=_("application")
+    )
+    from_status = models.CharField(_("from"), max_length=20, choices=Application.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=Application.Status.choices)
+    actor = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    on_behalf = models.BooleanField(_("on behalf"), default=False)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("application status change")
+        verbose_name_plural = _("application status changes")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["application", "created_at"], name="applicationevent_app_idx")]
+
+    def __str__(self):
+        return f"{self.application_id}: {self.from_status} → {self.to_status}"
+
+
+SECTION_MAX = 40  # the largest section maximum of any rule set; the rule set's own maxima are checked too
+
+
+class Score(models.Model):
+    """One council member's points for an application, per score-sheet section."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="scores", verbose_name=_("application")
+    )
+    scorer = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("scorer"))
+    section_a = models.DecimalField(_("section A"), max_digits=4, decimal_places=1)
+    section_b = models.DecimalField(_("section B"), max_digits=4, decimal_places=1)
+    section_c = models.DecimalField(_("section C"), max_digits=4, decimal_places=1)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    history = HistoricalRecords(bases=[AuditedHistory])
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        ordering = ["application", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "scorer"], name="score_one_per_scorer"),
+            models.CheckConstraint(
+                condition=Q(section_a__gte=0, section_a__lte=SECTION_MAX)
+                & Q(section_b__gte=0, section_b__lte=SECTION_MAX)
+                & Q(section_c__gte=0, section_c__lte=SECTION_MAX),
+                name="score_sections_in_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.application_id}: {self.total} ({self.scorer_id})"
+
+    @property
+    def total(self):
+        return self.section_a + self.section_b + self.section_c

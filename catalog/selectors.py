@@ -1,16 +1,25 @@
 """Read use-cases of the catalogue."""
 
+import re
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchRank
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, F, Q, When
+from django.db.models import Case, Count, F, Prefetch, Q, When
 from django.http import Http404
 from django.utils.functional import cached_property
 
 from accounts.models import Organisation, Province
 from catalog.filters import STAR_CHOICES, ProductFilter, valid_certificate_q
-from catalog.models import ProducerProfile, Product, ProductGroup, ProductSubGroup, Standard
+from catalog.models import (
+    Certificate,
+    ProducerProfile,
+    Product,
+    ProductGroup,
+    ProductPhoto,
+    ProductSubGroup,
+    Standard,
+)
 from catalog.search import rank_tsquery, search_query
 
 PAGE_SIZE = 24
@@ -169,3 +178,25 @@ def home_figures() -> dict:
         three=Count("pk", filter=Q(current_certificate__stars=3)),
     )
     return figures
+
+
+CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,32}")
+
+
+def certificate_get_by_code(code: str) -> Certificate | None:
+    """The certificate with this verification code, with everything its public page shows; None if unknown."""
+    if not CODE_PATTERN.fullmatch(code):
+        return None
+    return (
+        Certificate.objects.select_related(
+            "rule_set",
+            "product__producer__province",
+            "product__producer__ward",
+            "product__current_certificate",
+        )
+        .prefetch_related(
+            Prefetch("product__photos", queryset=ProductPhoto.objects.filter(is_primary=True), to_attr="primary_photos")
+        )
+        .filter(verification_code=code)
+        .first()
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from catalog.views import catalogue, workspace
+from catalog.views import applications, catalogue, staff, verification, workspace
 
 app_name = "catalog"
 
@@ -29,4 +29,27 @@ urlpatterns = [
         name="my-product-status",
     ),
     path("my/profile/", workspace.ProducerProfileView.as_view(), name="my-profile"),
+    # OCOP applications (hồ sơ) of the producer
+    path("my/applications/", applications.ApplicationListView.as_view(), name="my-applications"),
+    path("my/applications/new/", applications.ApplicationCreateView.as_view(), name="my-application-create"),
+    path("my/applications/<int:pk>/", applications.ApplicationDetailView.as_view(), name="my-application-detail"),
+    path(
+        "my/applications/<int:pk>/submit/", applications.ApplicationSubmitView.as_view(), name="my-application-submit"
+    ),
+    path(
+        "my/applications/<int:pk>/documents/<int:document_pk>/",
+        applications.DocumentDownloadView.as_view(),
+        name="application-document",
+    ),
+    path(
+        "my/applications/<int:pk>/documents/<int:document_pk>/delete/",
+        applications.DocumentDeleteView.as_view(),
+        name="my-document-delete",
+    ),
+    # Public verification of a certificate, and its QR code for packaging
+    path("verify/<str:code>/", verification.CertificateVerifyView.as_view(), name="certificate-verify"),
+    path("verify/<str:code>/qr.png", verification.CertificateQrView.as_view(fmt="png"), name="certificate-qr-png"),
+    path("verify/<str:code>/qr.svg", verification.CertificateQrView.as_view(fmt="svg"), name="certificate-qr-svg"),
+    # Staff
+    path("staff/certification/", staff.CertificationDashboardView.as_view(), name="staff-certification"),
 ]

@@ -75,11 +75,13 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "django_filters",
+    "simple_history",
     # The portal's apps, in dependency order: each imports only those above it.
     "accounts",
     "catalog",
     "events",
     "matchmaking",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -147,6 +150,8 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Application dossiers: never under MEDIA_URL; served only through views that check permissions.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -180,6 +185,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # The portal's own settings.
 PORTAL_NAME = env_str("PORTAL_NAME", "Cổng thông tin OCOP")
+# The public address, for links in emails and on printed QR codes.
+PORTAL_URL = env_str("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
 PORTAL_AGENCY = env_str("PORTAL_AGENCY", "Sở Công Thương thành phố Cần Thơ")
 # Shows a notice that the demo data is illustrative; off unless asked for in production.
 DEMO_MODE = env_bool("DEMO_MODE", default=not PRODUCTION)
@@ -190,6 +197,9 @@ CACHES = {
         "LOCATION": "ocop-portal",
     }
 }
+
+# The audit trail is read-only: state changes go through the services, never by reverting history.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

@@ -18,6 +18,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", catalog_views.HomeView.as_view(), name="home"),
     path("", include("catalog.urls")),
+    path("", include("reports.urls")),
+    path("events/", include("events.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

@@ -9,6 +9,7 @@ from tests.accounts.factories import OrganisationFactory, UserFactory
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
 @pytest.fixture(autouse=True)

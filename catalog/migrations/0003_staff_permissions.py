@@ -24,6 +24,14 @@ def grant(apps, schema_editor):
             "view_ruleset",
             "view_productgroup",
             "view_productsubgroup",
+            "view_evaluationcycle",
+            "add_evaluationcycle",
+            "change_evaluationcycle",
+            "view_application",
+            "change_application",
+            "view_applicationdocument",
+            "view_applicationevent",
+            "view_score",
         ],
     )
 
@@ -34,7 +42,20 @@ def create_certifying_group(apps, schema_editor):
     group, _ = Group.objects.get_or_create(name=CERTIFYING_GROUP_NAME)
     group.permissions.add(
         *Permission.objects.filter(
-            content_type__app_label="catalog", codename__in=["certify", "add_certificate", "change_certificate"]
+            content_type__app_label="catalog",
+            codename__in=[
+                "certify",
+                "view_certificate",
+                "add_certificate",
+                "change_certificate",
+                "view_score",
+                "add_score",
+                "change_score",
+                "view_application",
+                "view_applicationdocument",
+                "view_applicationevent",
+                "view_evaluationcycle",
+            ],
         )
     )
 

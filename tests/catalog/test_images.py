@@ -14,6 +14,7 @@ from PIL import ExifTags, Image, ImageCms, ImageFile, PngImagePlugin
 from catalog import images
 from catalog.images import MAX_BYTES, MAX_SIDE, THUMBNAIL_SIZES, image_process, validate_image_upload
 
+
 @pytest.fixture(autouse=True)
 def _english_messages():
     """The messages are compared in their English source text."""

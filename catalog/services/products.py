@@ -1,4 +1,4 @@
-"""State changes of the catalogue: products, photos, producer profiles and certificates."""
+"""Products, their photos and producer profiles."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import Actor
 from accounts.services import action_record
 from catalog.images import image_process
-from catalog.models import Certificate, ProducerProfile, Product, ProductPhoto
+from catalog.models import ProducerProfile, Product, ProductPhoto
 from catalog.search import document_vector
 
 # Products reindexed per UPDATE statement when many change at once (a producer renamed, the demo).
@@ -182,31 +182,3 @@ def photo_delete(*, actor: Actor, photo: ProductPhoto) -> None:
             ProductPhoto.objects.filter(pk=following.pk).update(is_primary=True)
     transaction.on_commit(lambda: [file.delete(save=False) for file in files if file])
     action_record(actor=actor, verb="photo_delete", summary=product.name)
-
-
-def product_current_certificate_refresh(*, product: Product) -> Certificate | None:
-    """Point the product at its latest certificate that is not superseded (valid, expired or revoked)."""
-    current = (
-        product.certificates.exclude(status=Certificate.Status.SUPERSEDED).order_by("-decision_date", "-pk").first()
-    )
-    Product.objects.filter(pk=product.pk).update(current_certificate=current)
-    product.current_certificate = current
-    return current
-
-
-@transaction.atomic
-def certificate_record(*, certificate: Certificate) -> Certificate:
-    """Record a recognition decision: derive stars and validity, supersede the product's older certificates."""
-    _locked_product(certificate.product)
-    certificate.derive()
-    if certificate.decision_date and certificate.decision_date > timezone.localdate():
-        raise ValidationError({"decision_date": _("The decision date cannot be in the future.")})
-    certificate.full_clean()
-    creating = certificate.pk is None
-    certificate.save()
-    if creating:
-        certificate.product.certificates.exclude(pk=certificate.pk).filter(
-            status__in=[Certificate.Status.VALID, Certificate.Status.EXPIRED]
-        ).update(status=Certificate.Status.SUPERSEDED)
-    product_current_certificate_refresh(product=certificate.product)
-    return certificate
