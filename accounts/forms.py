@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Province, User, Ward
 from accounts.validators import normalise_tax_code, validate_phone, validate_tax_code
+from ocop_portal.images import validate_image_upload
 
 
 class AddressFormMixin:
@@ -153,6 +154,13 @@ class SignupForm(AddressFormMixin, forms.Form):
 
 class OrganisationForm(AddressFormMixin, forms.ModelForm):
     ward = WardChoiceField(label=_("Ward/commune"), queryset=Ward.objects.none())
+    # A plain file field: the Pillow pipeline (not Django's ImageField check) decides what is an image.
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP, at most 10 MB and 40 megapixels."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
 
     class Meta:
@@ -194,8 +202,8 @@ class OrganisationForm(AddressFormMixin, forms.ModelForm):
 
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")
-        if logo and hasattr(logo, "size") and logo.size > 2 * 1024 * 1024:
-            raise forms.ValidationError(_("The logo must be at most 2 MB."), code="too_large")
+        if logo and hasattr(logo, "content_type"):  # a new upload, not the stored file
+            validate_image_upload(logo)
         return logo
 
     def clean(self):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import ActionRecord, Organisation, User
 from accounts.permissions_setup import STAFF_GROUP_NAME
 from accounts.roles import ACT_ON_BEHALF_PERMISSION, ACTING_SESSION_KEY, Actor
+from ocop_portal.images import image_process
 
 
 def email_send(*, to: list[str], subject: str, template: str, context: dict) -> None:
@@ -82,9 +83,19 @@ def organisation_signup(*, kind: str, user_data: dict, organisation_data: dict, 
     return user
 
 
-@transaction.atomic
 def organisation_update(*, actor: Actor, organisation: Organisation, changed_fields: list[str]) -> Organisation:
-    """Save an edited profile (already validated by its form) and record who changed what."""
+    """Save an edited profile (already validated by its form) and record who changed what.
+
+    A new logo is re-encoded from its pixels (metadata stripped) under a generated name.
+    """
+    if "logo" in changed_fields and organisation.logo and hasattr(organisation.logo.file, "content_type"):
+        processed = image_process(upload=organisation.logo.file)
+        organisation.logo = processed.original
+    with transaction.atomic():
+        return _organisation_save(actor=actor, organisation=organisation, changed_fields=changed_fields)
+
+
+def _organisation_save(*, actor, organisation, changed_fields):
     organisation.full_clean()
     organisation.save()
     action_record(

@@ -18,7 +18,6 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.roles import Actor
 from catalog import services
 from catalog.forms import ProductForm
-from catalog.images import validate_image_upload
 from catalog.models import (
     Application,
     ApplicationDocument,
@@ -34,6 +33,7 @@ from catalog.models import (
     Score,
 )
 from catalog.rules import CENTRAL_CANDIDATE_SCORE, CERTIFIED_SCORE, average_total, stars_for_score
+from ocop_portal.images import validate_image_upload
 
 
 class ReadOnlyClassificationAdmin(admin.ModelAdmin):

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from catalog.images import image_process
+from ocop_portal.images import image_process
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 ACCEPT = "application/pdf,image/jpeg,image/png"

@@ -2,7 +2,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from catalog.documents import ACCEPT, validate_document_upload
-from catalog.images import validate_image_upload
 from catalog.models import (
     ApplicationDocument,
     EvaluationCycle,
@@ -11,6 +10,7 @@ from catalog.models import (
     ProductSubGroup,
     Standard,
 )
+from ocop_portal.images import validate_image_upload
 
 MONTH_CHOICES = [(month, _("Month %(number)d") % {"number": month}) for month in range(1, 13)]
 PHOTO_HELP = _("JPEG, PNG or WebP, at most 10 MB and 40 megapixels.")

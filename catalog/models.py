@@ -281,7 +281,7 @@ class Product(models.Model):
 
 
 def photo_upload_to(instance, filename):
-    # The pipeline names files itself (catalog.images); `filename` is already a generated name.
+    # The pipeline names files itself (ocop_portal.images); `filename` is already a generated name.
     return f"products/{filename}"
 
 

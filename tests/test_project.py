@@ -8,6 +8,7 @@ from pathlib import Path
 import polib
 import pytest
 from django.core.management import call_command
+from django.db import models
 from django.urls import reverse
 
 from accounts.models import Organisation, User
@@ -149,3 +150,25 @@ def test_demo_data_loads_once():
     call_command("load_demo")
     assert (Organisation.objects.count(), User.objects.count()) == counts
     assert User.objects.get(email="canbo@sct.example").has_perm("accounts.act_on_behalf")
+
+
+def test_demo_figures_match_the_2020_report():
+    """The home page and the certification pipeline on the demo data: 99 products, 52 producers, 8 for 5★."""
+    from catalog.models import Application, ProducerProfile
+    from catalog.selectors import home_figures
+
+    call_command("load_demo")
+    assert home_figures() == {"products": 99, "producers": 52, "five": 0, "four": 24, "three": 75}
+    legal_forms = dict(
+        ProducerProfile.objects.filter(organisation__products__isnull=False)
+        .values_list("legal_form")
+        .annotate(n=models.Count("pk", distinct=True))
+    )
+    assert legal_forms == {"enterprise": 17, "cooperative": 11, "household": 24}
+    assert Application.objects.filter(status=Application.Status.PROPOSED_CENTRAL).count() == 8
+
+
+def test_home_page_shows_the_demo_headline_numbers(client):
+    call_command("load_demo")
+    page = client.get("/")
+    assert "99" in page.text and "52" in page.text

@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Actor
 from accounts.services import action_record
-from catalog.images import image_process
 from catalog.models import ProducerProfile, Product, ProductPhoto
 from catalog.search import document_vector
+from ocop_portal.images import image_process
 
 # Products reindexed per UPDATE statement when many change at once (a producer renamed, the demo).
 REINDEX_BATCH = 500

@@ -143,3 +143,39 @@ class TestActingOnBehalf:
         with django_assert_max_num_queries(8):
             response = client.get(reverse("accounts:staff-organisations"))
         assert len(response.context["page_obj"]) == 25
+
+
+def test_logo_is_reencoded_under_a_generated_name(client, producer, producer_org):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 200), (10, 120, 90)).save(buffer, format="PNG")
+    client.force_login(producer)
+    response = client.post(
+        reverse("accounts:organisation-edit"),
+        {**organisation_form_data(producer_org), "logo": SimpleUploadedFile("my logo.png", buffer.getvalue())},
+    )
+    assert response.status_code == 302
+    producer_org.refresh_from_db()
+    assert producer_org.logo.name.startswith("logos/")
+    assert "my logo" not in producer_org.logo.name
+    with Image.open(producer_org.logo.open("rb")) as stored:
+        assert stored.size == (300, 200)
+
+
+def test_svg_logo_is_refused(client, producer, producer_org):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(producer)
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    response = client.post(
+        reverse("accounts:organisation-edit"),
+        {**organisation_form_data(producer_org), "logo": SimpleUploadedFile("logo.svg", svg)},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].has_error("logo", "svg_not_allowed")
+    producer_org.refresh_from_db()
+    assert not producer_org.logo

@@ -216,3 +216,12 @@ def test_catalogue_url_holds_the_whole_query(client, catalogue):
     response = client.get(reverse("catalog:product-list"), {"q": "banh pia", "stars": ["3", "4"], "sort": "name"})
     assert response.status_code == 200
     assert [p.name for p in response.context["page_obj"].object_list] == ["Bánh pía 3 sao", "Bánh pía 4 sao"]
+
+
+def test_sort_select_offers_recommended_first_and_no_blank_choice(client, catalogue):
+    page = client.get(reverse("catalog:product-list"), {"q": "bánh"})
+    assert "---------" not in page.text
+    assert '<option value="" selected>' in page.text
+    chosen = client.get(reverse("catalog:product-list"), {"q": "bánh", "sort": "name"})
+    assert '<option value="name" selected>' in chosen.text
+    assert '<option value="" selected>' not in chosen.text
