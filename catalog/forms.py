@@ -1,4 +1,6 @@
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.documents import ACCEPT, validate_document_upload
@@ -12,7 +14,13 @@ from catalog.models import (
 )
 from ocop_portal.images import validate_image_upload
 
-MONTH_CHOICES = [(month, _("Month %(number)d") % {"number": month}) for month in range(1, 13)]
+
+def _month_label(number: int) -> str:
+    return gettext("Month %(number)d") % {"number": number}
+
+
+# Lazy labels: the choices are built at import, each label is translated when a page shows it.
+MONTH_CHOICES = [(month, lazy(_month_label, str)(month)) for month in range(1, 13)]
 PHOTO_HELP = _("JPEG, PNG or WebP, at most 10 MB and 40 megapixels.")
 
 

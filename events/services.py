@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation
 from accounts.roles import Actor
@@ -209,10 +210,13 @@ def session_check(session: Session) -> None:
         raise field_error("starts_at", _("The session must take place within the event's dates."), code="outside_event")
 
 
+# Lazy: this table is built at import, the message is translated when shown.
 MOU_PARTY_RULES = {
-    MoU.Kind.AGENCY_AGENCY: _("Agency – agency MoUs are signed between agencies only."),
-    MoU.Kind.AGENCY_RETAILER: _("Agency – retailer MoUs need an agency and a buyer (retail chain or distributor)."),
-    MoU.Kind.BUSINESS: _("Business MoUs are signed between producers and buyers, not agencies."),
+    MoU.Kind.AGENCY_AGENCY: gettext_lazy("Agency – agency MoUs are signed between agencies only."),
+    MoU.Kind.AGENCY_RETAILER: gettext_lazy(
+        "Agency – retailer MoUs need an agency and a buyer (retail chain or distributor)."
+    ),
+    MoU.Kind.BUSINESS: gettext_lazy("Business MoUs are signed between producers and buyers, not agencies."),
 }
 
 

@@ -264,3 +264,11 @@ def test_producer_profile_is_created_then_edited(client):
     response = client.post(reverse("catalog:my-profile"), {"legal_form": "nonsense"})
     assert response.status_code == 200
     assert "legal_form" in response.context["form"].errors
+
+
+def test_month_labels_follow_the_page_language(client, maker):
+    client.force_login(maker)
+    assert "Tháng 1" in client.get(reverse("catalog:my-product-create")).text
+    english = client.get(reverse("catalog:my-product-create").replace("/my/", "/en/my/", 1))
+    assert "Month 1" in english.text
+    assert "Tháng 1" not in english.text
