@@ -186,7 +186,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The portal's own settings.
 PORTAL_NAME = env_str("PORTAL_NAME", "Cổng thông tin OCOP")
 # The public address, for links in emails and on printed QR codes.
-PORTAL_URL = env_str("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
+PORTAL_URL = env_str("PORTAL_URL", "" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
+if PRODUCTION and not PORTAL_URL.startswith("https://"):
+    raise ImproperlyConfigured("PORTAL_URL must be set to the portal's https:// address when DJANGO_ENV=production.")
 PORTAL_AGENCY = env_str("PORTAL_AGENCY", "Sở Công Thương thành phố Cần Thơ")
 # Shows a notice that the demo data is illustrative; off unless asked for in production.
 DEMO_MODE = env_bool("DEMO_MODE", default=not PRODUCTION)

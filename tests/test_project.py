@@ -99,6 +99,7 @@ def test_check_deploy_is_clean_in_production():
             "DJANGO_ENV": "production",
             "SECRET_KEY": "k7#pX2vQ9!mZ4rT8wL1yB6nC3sD5fG0hJ-aE7uI2oP9qR4tY8zX1cV6bN3mK5jH",
             "ALLOWED_HOSTS": "ocop.cantho.gov.vn",
+            "PORTAL_URL": "https://ocop.cantho.gov.vn",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -106,7 +107,10 @@ def test_check_deploy_is_clean_in_production():
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = run_manage("check", env={"DJANGO_ENV": "production", "SECRET_KEY": "", "ALLOWED_HOSTS": "x.vn"})
+    result = run_manage(
+        "check",
+        env={"DJANGO_ENV": "production", "SECRET_KEY": "", "ALLOWED_HOSTS": "x.vn", "PORTAL_URL": "https://x.vn"},
+    )
     assert result.returncode == 2
     assert result.stderr.strip() == "Configuration error: SECRET_KEY must be set when DJANGO_ENV=production."
 
