@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import FormView, TemplateView, UpdateView
@@ -139,6 +140,10 @@ def acting_start_view(request, pk):
     organisation = get_object_or_404(Organisation, pk=pk)
     services.acting_start(request=request, organisation=organisation)
     messages.info(request, _("You are now acting on behalf of %(name)s.") % {"name": organisation.name})
+    # Staff may come from a page they want to go back to (the meeting board, a check-in desk).
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(next_url)
     return redirect("accounts:dashboard")
 
 

@@ -106,6 +106,17 @@ class _State:
                 self.in_slot[slot].add(request_id)
                 self.slot_of[request_id] = slot
 
+    def saturated(self, request: Request) -> bool:
+        for organisation in (request.buyer, request.producer):
+            free = [
+                slot
+                for slot in self.slots
+                if slot not in self.instance.unavailable.get(organisation, ()) and slot not in self.busy[organisation]
+            ]
+            if not free:
+                return True
+        return False
+
     def try_place(self, request: Request) -> bool:
         # Prefer the emptiest slot, so the tables fill evenly and slots stay open for others.
         candidates = [slot for slot in self.available[request.id] if self.free(request, slot)]
@@ -185,7 +196,13 @@ def schedule(instance: Instance, *, repair_depth: int = 3, repair_budget: int = 
         if not unplaced or len(state.slot_of) >= tables_total:
             break  # every table of every slot is taken: no move can place one more
         state.budget = repair_budget
-        unplaced = [request for request in unplaced if not state.try_chain(request, depth, frozenset())]
+        # A side busy in every slot it can attend takes no more meetings through moves alone: no chain for those
+        # (a two-for-one trade may still place them).
+        unplaced = [
+            request
+            for request in unplaced
+            if state.saturated(request) or not state.try_chain(request, depth, frozenset())
+        ]
         unplaced = _trade_up(state, unplaced, depth)
     # Mutual requests placed before one-way ones: if a one-way meeting holds a slot a mutual one needs, swap them.
     unplaced = _prefer_mutual(state, unplaced)
@@ -227,16 +244,16 @@ def _trade_up(state: _State, unplaced: list[Request], depth: int) -> list[Reques
                 mark = len(state.journal)
                 state.remove(dropped)
                 state.place(request, slot)
-                partner = next(
-                    (
-                        other
-                        for other in waiting
-                        if other.id != request.id
-                        and (other.mutual or not dropped.mutual)
-                        and state.try_chain(other, depth - 1, frozenset({request.id}))
-                    ),
-                    None,
-                )
+                partner = None
+                for other in waiting:
+                    state.budget -= 1
+                    if state.budget <= 0:
+                        break
+                    if other.id == request.id or (dropped.mutual and not other.mutual):
+                        continue
+                    if state.try_chain(other, depth - 1, frozenset({request.id})):
+                        partner = other
+                        break
                 if partner is None:
                     state.rollback(mark)
                     continue

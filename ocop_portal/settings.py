@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ocop_portal.context_processors.portal",
+                "matchmaking.context_processors.unread",
             ],
         },
     },

@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("", catalog_views.HomeView.as_view(), name="home"),
     path("", include("catalog.urls")),
     path("", include("reports.urls")),
+    path("", include("matchmaking.urls")),
     path("events/", include("events.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),

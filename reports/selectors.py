@@ -6,12 +6,13 @@ Each figure is a `Table` that the page, the CSV and the XLSX export all render, 
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from events.models import Event, MoU, MoUParty, Registration
+from matchmaking.models import EventMeeting, MeetingOutcome, MeetingRequest
 
 PRESENT = Q(checked_in_at__isnull=False)
 ORDER_STATUSES = (MoU.Status.FIRST_ORDER, MoU.Status.LISTED)
@@ -288,12 +289,63 @@ def _orders(mous) -> Table:
 
 
 def meeting_figures(event: Event) -> Table | None:
-    """Meetings requested and held at the event.
+    """Meetings requested, accepted, placed and held at the event, and what came of them, in one query.
 
-    The matchmaking app does not record meetings yet: there is no data source, so there is no figure
-    (None), never a zero that would read as "no meetings happened".
+    An event where no meeting was requested through the portal has no figure (None), never a zero that
+    would read as "no meetings happened". Held: accepted, placed at a table when it was to take place at
+    the event, and reported by a side, with neither side saying it did not happen. A meeting counts once
+    however many sides report; its order value is the larger of the values the two sides give.
     """
-    return None
+    result = MeetingOutcome.Result
+    outcomes = MeetingOutcome.objects.filter(meeting=OuterRef("pk"))
+    accepted = Q(status=MeetingRequest.Status.ACCEPTED)
+    held = (
+        accepted & (Q(is_placed=True) | ~Q(mode=MeetingRequest.Mode.AT_EVENT)) & Q(is_reported=True, not_happened=False)
+    )
+    figures = (
+        MeetingRequest.objects.filter(event=event)
+        .annotate(
+            is_placed=Exists(EventMeeting.objects.filter(request=OuterRef("pk"))),
+            is_reported=Exists(outcomes),
+            not_happened=Exists(outcomes.filter(result=result.DID_NOT_HAPPEN)),
+            is_likely=Exists(outcomes.filter(result=result.COOPERATION_LIKELY)),
+            has_mou=Exists(outcomes.filter(mou__isnull=False)),
+            reported_value=Subquery(
+                outcomes.filter(order_value__gt=0).order_by("-order_value").values("order_value")[:1]
+            ),
+        )
+        .aggregate(
+            requested=Count("pk"),
+            accepted=Count("pk", filter=accepted),
+            placed=Count("pk", filter=accepted & Q(is_placed=True)),
+            held=Count("pk", filter=held),
+            likely=Count("pk", filter=held & Q(is_likely=True)),
+            with_mou=Count("pk", filter=held & Q(has_mou=True)),
+            with_order=Count("pk", filter=held & Q(reported_value__isnull=False)),
+            order_value=Sum("reported_value", filter=held),
+        )
+    )
+    if not figures["requested"]:
+        return None
+    rows = [
+        [_("Meetings requested"), figures["requested"], None],
+        [_("Accepted by the other side"), figures["accepted"], None],
+        [_("Placed in a slot at a table"), figures["placed"], None],
+        [_("Held"), figures["held"], None],
+        [_("Held: cooperation likely"), figures["likely"], None],
+        [_("Held: linked to an MoU"), figures["with_mou"], None],
+        [_("Held: with an order reported"), figures["with_order"], figures["order_value"]],
+    ]
+    return Table(
+        key="meetings",
+        title=_("Meetings requested and held"),
+        columns=[Column(_("Meetings")), Column(_("Number"), "count"), Column(_("Order value (VND)"), "vnd")],
+        rows=rows,
+        note=_(
+            "Requests to meet made through the portal for this event, either way between buyers and producers. "
+            "Held: a side reported the outcome and neither side said it did not happen."
+        ),
+    )
 
 
 def meetings_placeholder_table() -> Table:

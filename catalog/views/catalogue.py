@@ -1,6 +1,7 @@
 from django.utils.translation import get_language
 from django.views.generic import TemplateView
 
+from accounts.roles import actor_for
 from catalog import selectors
 from catalog.models import Certificate, Product, ProductGroup
 from catalog.structured_data import product_jsonld
@@ -48,9 +49,11 @@ class ProductDetailView(TemplateView):
             .order_by("-published_at")[:4]
         )
         photos = list(product.photos.order_by("position", "pk"))
+        viewer_is_buyer = self.request.user.is_authenticated and actor_for(self.request).is_buyer
         return {
             **super().get_context_data(**kwargs),
             "product": product,
+            "viewer_is_buyer": viewer_is_buyer,
             "photos": photos,
             "product_jsonld": product_jsonld(
                 product=product, photos=photos, build_absolute_uri=self.request.build_absolute_uri

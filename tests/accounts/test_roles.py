@@ -179,3 +179,11 @@ def test_svg_logo_is_refused(client, producer, producer_org):
     assert response.context["form"].has_error("logo", "svg_not_allowed")
     producer_org.refresh_from_db()
     assert not producer_org.logo
+
+
+def test_acting_start_returns_to_a_local_page_only(client, staff, producer_org):
+    client.force_login(staff)
+    response = client.post(reverse("accounts:acting-start", args=[producer_org.pk]), {"next": "/events/"})
+    assert response.url == "/events/"
+    response = client.post(reverse("accounts:acting-start", args=[producer_org.pk]), {"next": "https://evil.example/"})
+    assert response.url == reverse("accounts:dashboard")

@@ -1,0 +1,143 @@
+from django.contrib import admin
+
+from matchmaking.models import (
+    BuyerProfile,
+    EventMeeting,
+    MeetingMessage,
+    MeetingOutcome,
+    MeetingRequest,
+    MeetingSlot,
+    MeetingTable,
+    Offer,
+    ShortlistItem,
+    SourcingRequest,
+)
+
+
+@admin.register(BuyerProfile)
+class BuyerProfileAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "kind", "min_stars"]
+    list_filter = ["kind", "min_stars"]
+    list_select_related = ["organisation"]
+    search_fields = ["organisation__name"]
+    autocomplete_fields = ["organisation"]
+    filter_horizontal = ["subgroups", "provinces_served"]
+
+
+class OfferInline(admin.TabularInline):
+    model = Offer
+    extra = 0
+    fields = ["producer", "quantity_per_month", "unit", "price", "status", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SourcingRequest)
+class SourcingRequestAdmin(admin.ModelAdmin):
+    list_display = ["title", "buyer", "subgroup", "quantity_per_month", "unit", "deadline", "status"]
+    list_filter = ["status", "subgroup__group", "delivery_province"]
+    list_select_related = ["buyer", "subgroup"]
+    search_fields = ["title", "keywords", "buyer__name"]
+    inlines = [OfferInline]
+    readonly_fields = ["created_by", "created_at"]
+    autocomplete_fields = ["buyer"]
+
+
+class MeetingMessageInline(admin.TabularInline):
+    model = MeetingMessage
+    extra = 0
+    fields = ["created_at", "organisation", "author", "text", "read_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class MeetingOutcomeInline(admin.TabularInline):
+    model = MeetingOutcome
+    extra = 0
+    fields = ["organisation", "result", "mou", "order_value", "note"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MeetingRequest)
+class MeetingRequestAdmin(admin.ModelAdmin):
+    """Read-mostly: the moves go through the site so that both sides are told."""
+
+    list_display = ["buyer", "producer", "initiator", "mode", "event", "status", "starts_at", "updated_at"]
+    list_filter = ["status", "mode", "event", "hosted_by_staff"]
+    list_select_related = ["buyer", "producer", "initiator", "event"]
+    search_fields = ["buyer__name", "producer__name", "message"]
+    readonly_fields = [
+        "buyer",
+        "producer",
+        "initiator",
+        "event",
+        "sourcing_request",
+        "mode",
+        "online_link",
+        "message",
+        "proposed_times",
+        "starts_at",
+        "ends_at",
+        "status",
+        "decline_reason",
+        "hosted_by_staff",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
+    exclude = ["products"]
+    inlines = [MeetingMessageInline, MeetingOutcomeInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MeetingSlot)
+class MeetingSlotAdmin(admin.ModelAdmin):
+    list_display = ["event", "starts_at", "ends_at"]
+    list_filter = ["event"]
+    list_select_related = ["event"]
+
+
+@admin.register(MeetingTable)
+class MeetingTableAdmin(admin.ModelAdmin):
+    list_display = ["event", "number"]
+    list_filter = ["event"]
+    list_select_related = ["event"]
+
+
+@admin.register(EventMeeting)
+class EventMeetingAdmin(admin.ModelAdmin):
+    """Placements are made by the scheduler and moved on the event's board, where the rules are checked."""
+
+    list_display = ["event", "slot", "table", "buyer", "producer", "placed_by_hand"]
+    list_filter = ["event", "placed_by_hand"]
+    list_select_related = ["event", "slot", "table", "buyer", "producer"]
+    readonly_fields = ["request", "event", "slot", "table", "buyer", "producer", "placed_by_hand"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ShortlistItem)
+class ShortlistItemAdmin(admin.ModelAdmin):
+    list_display = ["buyer", "product", "producer", "created_at"]
+    list_select_related = ["buyer", "product", "producer"]
+    search_fields = ["buyer__name", "product__name", "producer__name"]
+    readonly_fields = ["buyer", "product", "producer", "note", "created_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,1 @@
+"""Matchmaking state changes, by area: sourcing (requests, offers, shortlists), meetings, event meetings."""

@@ -1,0 +1,1 @@
+"""Matchmaking views, by area: sourcing, meetings, event meetings."""
