@@ -25,3 +25,21 @@ class PrivateFileStorage(FileSystemStorage):
 
 
 private_storage = PrivateFileStorage()
+
+
+def private_file_response(field_file, *, filename: str, content_type: str | None = None):
+    """Stream a private file as a download that no cache keeps; a missing file is a 404."""
+    import mimetypes
+
+    from django.http import FileResponse, Http404
+    from django.utils.cache import patch_cache_control
+
+    try:
+        stream = field_file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    response = FileResponse(stream, as_attachment=True, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, private=True, no_store=True)
+    return response

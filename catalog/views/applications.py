@@ -3,11 +3,10 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
@@ -16,6 +15,7 @@ from accounts.roles import actor_for
 from catalog import services
 from catalog.forms import ApplicationCreateForm, ApplicationDocumentForm, ApplicationScoreForm
 from catalog.models import Application, ApplicationDocument, EvaluationCycle, Product
+from catalog.storage import private_file_response
 from catalog.views.workspace import ProducerWorkspaceMixin
 
 REVIEW_DOCUMENTS_PERMISSION = "catalog.view_applicationdocument"
@@ -211,16 +211,7 @@ class DocumentDownloadView(LoginRequiredMixin, View):
             # Anyone else's document is not found, not forbidden: its existence is not revealed.
             documents = documents.filter(application__product__producer=actor.organisation)
         document = get_object_or_404(documents, pk=document_pk)
-        try:
-            stream = document.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        response = FileResponse(
-            stream, as_attachment=True, filename=document.original_name, content_type=document.content_type
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        patch_cache_control(response, private=True, no_store=True)
-        return response
+        return private_file_response(document.file, filename=document.original_name, content_type=document.content_type)
 
 
 class DocumentDeleteView(ApplicationWorkspaceMixin, TemplateView):

@@ -4,7 +4,6 @@ Anyone reads who signed what and how it is followed up. The value and the signed
 parties' members and for staff; another organisation's request for the document is a 404.
 """
 
-import mimetypes
 import os
 
 import django_filters
@@ -13,11 +12,10 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -25,6 +23,7 @@ from django.views.generic import ListView, TemplateView
 
 from accounts.roles import Actor, actor_for
 from catalog.models import Product
+from catalog.storage import private_file_response
 from events import services
 from events.models import Event, MoU, MoUNote, MoUParty
 
@@ -250,13 +249,4 @@ class MoUDocumentView(View):
                 raise Http404
             mous = mous.filter(party_links__organisation=actor.organisation)
         mou = get_object_or_404(mous, pk=pk)
-        try:
-            stream = mou.document.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        filename = os.path.basename(mou.document.name)
-        content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-        response = FileResponse(stream, as_attachment=True, filename=filename, content_type=content_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        patch_cache_control(response, private=True, no_store=True)
-        return response
+        return private_file_response(mou.document, filename=os.path.basename(mou.document.name))
