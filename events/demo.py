@@ -210,61 +210,38 @@ def load() -> str:
     if not conference.registrations.exists():
         checked_in_at = _at(datetime.date(2020, 10, 27), 7, 45)
         registered_at = _at(datetime.date(2020, 10, 12), 9)
-        registrations = []
-        for index, organisation in enumerate(local_producers + visiting):
-            registrations.append(
-                Registration(
-                    event=conference,
-                    organisation=organisation,
-                    participation=Registration.Participation.EXHIBITOR
-                    if organisation in local_producers
-                    else Registration.Participation.ATTENDEE,
-                    people_count=1 + index % 2,
-                    booth=f"B{index + 1:03d}" if organisation in local_producers else "",
-                    show_publicly=True,
-                    status=Registration.Status.CONFIRMED,
-                    registered_by=staff,
-                    on_behalf=True,
-                    created_at=registered_at,
-                    updated_at=registered_at,
-                    checked_in_at=checked_in_at if index % 10 else None,
-                    checked_in_by=staff if index % 10 else None,
-                )
+
+        def registration(organisation, participation, *, people=2, booth="", present=True):
+            # Everyone registered by the organisers in October 2020, confirmed, listed publicly.
+            return Registration(
+                event=conference,
+                organisation=organisation,
+                participation=participation,
+                people_count=people,
+                booth=booth,
+                show_publicly=True,
+                status=Registration.Status.CONFIRMED,
+                registered_by=staff,
+                on_behalf=True,
+                created_at=registered_at,
+                updated_at=registered_at,
+                checked_in_at=checked_in_at if present else None,
+                checked_in_by=staff if present else None,
             )
-        for organisation in distributors:
-            registrations.append(
-                Registration(
-                    event=conference,
-                    organisation=organisation,
-                    participation=Registration.Participation.BUYER,
-                    people_count=2,
-                    show_publicly=True,
-                    status=Registration.Status.CONFIRMED,
-                    registered_by=staff,
-                    on_behalf=True,
-                    created_at=registered_at,
-                    updated_at=registered_at,
-                    checked_in_at=checked_in_at,
-                    checked_in_by=staff,
-                )
+
+        local = set(local_producers)
+        registrations = [
+            registration(
+                organisation,
+                Registration.Participation.EXHIBITOR if organisation in local else Registration.Participation.ATTENDEE,
+                people=1 + index % 2,
+                booth=f"B{index + 1:03d}" if organisation in local else "",
+                present=bool(index % 10),
             )
-        for organisation in agencies:
-            registrations.append(
-                Registration(
-                    event=conference,
-                    organisation=organisation,
-                    participation=Registration.Participation.ATTENDEE,
-                    people_count=2,
-                    show_publicly=True,
-                    status=Registration.Status.CONFIRMED,
-                    registered_by=staff,
-                    on_behalf=True,
-                    created_at=registered_at,
-                    updated_at=registered_at,
-                    checked_in_at=checked_in_at,
-                    checked_in_by=staff,
-                )
-            )
+            for index, organisation in enumerate(local_producers + visiting)
+        ]
+        registrations += [registration(org, Registration.Participation.BUYER) for org in distributors]
+        registrations += [registration(org, Registration.Participation.ATTENDEE) for org in agencies]
         Registration.objects.bulk_create(registrations)
         exhibited = {
             registration.organisation_id: registration

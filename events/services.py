@@ -127,9 +127,11 @@ def registration_create(
 def _promote_waitlist(event: Event) -> list[Registration]:
     """Give freed places to the waiting list, first come first served (a larger group may let a smaller pass)."""
     promoted = []
+    taken = places_taken(event)  # counted once, then kept up to date as places are given
     for registration in event.registrations.filter(status=Registration.Status.WAITLISTED).order_by("created_at", "pk"):
-        if not _fits(event, registration.people_count):
+        if event.capacity is not None and taken + registration.people_count > event.capacity:
             continue
+        taken += registration.people_count
         registration.status = Registration.Status.PENDING if event.requires_approval else Registration.Status.CONFIRMED
         registration.updated_at = timezone.now()
         registration.save(update_fields=["status", "updated_at"])
