@@ -1,11 +1,11 @@
 from django.urls import path
 
-from reports import views
+from reports.views import events
 
 app_name = "reports"
 
 urlpatterns = [
-    path("events/<slug:slug>/report/", views.EventReportView.as_view(), name="event-report"),
-    path("events/<slug:slug>/report.csv", views.EventReportExportView.as_view(fmt="csv"), name="event-report-csv"),
-    path("events/<slug:slug>/report.xlsx", views.EventReportExportView.as_view(fmt="xlsx"), name="event-report-xlsx"),
+    path("events/<slug:slug>/report/", events.EventReportView.as_view(), name="event-report"),
+    path("events/<slug:slug>/report.csv", events.EventReportExportView.as_view(fmt="csv"), name="event-report-csv"),
+    path("events/<slug:slug>/report.xlsx", events.EventReportExportView.as_view(fmt="xlsx"), name="event-report-xlsx"),
 ]
