@@ -1,14 +1,19 @@
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminFileWidget
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import services
 from accounts.models import ActionRecord, LegacyWard, Organisation, Province, User, Ward
+from ocop_portal.admin_widgets import SafeAutocompleteMixin
+from ocop_portal.images import ACCEPT as IMAGE_ACCEPT
+from ocop_portal.images import validate_image_upload
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SafeAutocompleteMixin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "organisation", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups", "organisation__kind"]
@@ -25,6 +30,22 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "full_name", "organisation", "password1", "password2")}),
     )
+    # The fields that grant rights: only superusers set them, or staff who may change users could make
+    # anyone (themselves included) staff, superuser or a member of the certifying council.
+    privilege_fields = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += [name for name in self.privilege_fields if name not in fields]
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        # A staff account, its password included, is a superuser's to change: whoever could reset a council
+        # member's password could sign in and certify. Other staff still see it, read-only.
+        if obj is not None and (obj.is_staff or obj.is_superuser) and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
 
 
 class MemberInline(admin.TabularInline):
@@ -37,7 +58,7 @@ class MemberInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "tax_code", "province", "is_verified", "created_at"]
     list_filter = ["kind", "is_verified", "province"]
     list_select_related = ["province"]
@@ -51,7 +72,21 @@ class OrganisationAdmin(admin.ModelAdmin):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "website":
             kwargs["assume_scheme"] = "https"
+        if db_field.name == "logo":
+            # The Pillow pipeline decides what an image is, as on the organisation's own form (not ImageField's check).
+            return forms.FileField(
+                label=db_field.verbose_name,
+                required=False,
+                validators=[validate_image_upload],
+                help_text=_("JPEG, PNG or WebP, at most 10 MB and 40 megapixels."),
+                widget=AdminFileWidget(attrs={"accept": IMAGE_ACCEPT}),
+            )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if "logo" in form.changed_data:
+            services.organisation_logo_process(organisation=obj)
+        super().save_model(request, obj, form, change)
 
     @admin.action(description=_("Verify the selected organisations"), permissions=["verify"])
     def verify_selected(self, request, queryset):

@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Province, User, Ward
@@ -28,8 +28,12 @@ class AddressFormMixin:
             )
         if isinstance(province_code, Province):
             province_code = province_code.pk
+        # The submitted value is not validated yet: only a code's shape is looked up (a NUL byte would fail the query).
+        province_code = str(province_code or "")
         self.fields["ward"].queryset = (
-            Ward.objects.filter(province_id=province_code).order_by("name") if province_code else Ward.objects.none()
+            Ward.objects.filter(province_id=province_code).order_by("name")
+            if province_code.isdigit() and len(province_code) <= 4
+            else Ward.objects.none()
         )
 
     def clean_ward_in_province(self, cleaned_data):
@@ -221,3 +225,18 @@ class EmailAuthenticationForm(AuthenticationForm):
         "invalid_login": _("The email or password is wrong."),
         "inactive": _("This account is inactive."),
     }
+
+
+class NewPasswordBesideItsFieldMixin:
+    """The password rules' messages beside the new password, where it was typed, not beside its confirmation."""
+
+    def validate_password_for_user(self, user, password_field_name=None, **kwargs):
+        super().validate_password_for_user(user, "new_password1", **kwargs)
+
+
+class PortalPasswordChangeForm(NewPasswordBesideItsFieldMixin, PasswordChangeForm):
+    pass
+
+
+class PortalSetPasswordForm(NewPasswordBesideItsFieldMixin, SetPasswordForm):
+    pass

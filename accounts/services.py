@@ -88,11 +88,19 @@ def organisation_update(*, actor: Actor, organisation: Organisation, changed_fie
 
     A new logo is re-encoded from its pixels (metadata stripped) under a generated name.
     """
-    if "logo" in changed_fields and organisation.logo and hasattr(organisation.logo.file, "content_type"):
-        processed = image_process(upload=organisation.logo.file)
-        organisation.logo = processed.original
+    if "logo" in changed_fields:
+        organisation_logo_process(organisation=organisation)
     with transaction.atomic():
         return _organisation_save(actor=actor, organisation=organisation, changed_fields=changed_fields)
+
+
+def organisation_logo_process(*, organisation: Organisation) -> None:
+    """Replace a newly uploaded logo by its re-encoded pixels under a generated name; raise ValidationError.
+
+    Whoever uploads it (the organisation's members or staff in the admin), nothing of the file but its pixels is kept.
+    """
+    if organisation.logo and hasattr(organisation.logo.file, "content_type"):  # a new upload, not the stored file
+        organisation.logo = image_process(upload=organisation.logo.file).original
 
 
 def _organisation_save(*, actor, organisation, changed_fields):

@@ -22,5 +22,5 @@ def validate_tax_code(value: str) -> None:
 
 def validate_phone(value: str) -> None:
     digits = PHONE_SEPARATORS_RE.sub("", value or "").removeprefix("+")
-    if not digits.isdigit() or not 9 <= len(digits) <= 15:
+    if not (digits.isascii() and digits.isdigit()) or not 9 <= len(digits) <= 15:
         raise ValidationError(_("Enter a phone number of 9 to 15 digits, e.g. 0292 3821 234."), code="invalid_phone")

@@ -1,3 +1,4 @@
+from axes.utils import reset as axes_reset
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -13,7 +14,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import FormView, TemplateView, UpdateView
 
 from accounts import services
-from accounts.forms import EmailAuthenticationForm, OrganisationForm, SignupForm
+from accounts.forms import (
+    EmailAuthenticationForm,
+    OrganisationForm,
+    PortalPasswordChangeForm,
+    PortalSetPasswordForm,
+    SignupForm,
+)
 from accounts.models import ActionRecord, Organisation, Ward
 from accounts.roles import (
     ACT_ON_BEHALF_PERMISSION,
@@ -142,7 +149,10 @@ def acting_start_view(request, pk):
     messages.info(request, _("You are now acting on behalf of %(name)s.") % {"name": organisation.name})
     # Staff may come from a page they want to go back to (the meeting board, a check-in desk).
     next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    # A path of this site only: redirect() would take a bare word ("0") for a view name and fail.
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(next_url)
     return redirect("accounts:dashboard")
 
@@ -169,6 +179,7 @@ def ward_options_view(request):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = PortalPasswordChangeForm
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:dashboard")
 
@@ -190,8 +201,15 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = PortalSetPasswordForm
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password-reset-complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The emailed link proves who the member is: a sign-in lock from earlier wrong passwords ends here.
+        axes_reset(username=form.user.get_username())
+        return response
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):

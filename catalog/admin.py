@@ -33,6 +33,7 @@ from catalog.models import (
     Score,
 )
 from catalog.rules import CENTRAL_CANDIDATE_SCORE, CERTIFIED_SCORE, average_total, stars_for_score
+from ocop_portal.admin_widgets import SafeAutocompleteMixin
 from ocop_portal.images import validate_image_upload
 
 
@@ -68,7 +69,7 @@ class ProductSubGroupAdmin(ReadOnlyClassificationAdmin):
 
 
 @admin.register(ProducerProfile)
-class ProducerProfileAdmin(admin.ModelAdmin):
+class ProducerProfileAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ["organisation", "legal_form", "organisation_verified"]
     list_filter = ["legal_form", "organisation__is_verified", "organisation__province"]
     list_select_related = ["organisation"]
@@ -126,7 +127,7 @@ class ProductAdminForm(forms.ModelForm):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     form = ProductAdminForm
     list_display = ["name", "producer", "subgroup", "status", "current_stars", "published_at"]
     list_filter = ["status", "subgroup__group", "producer__province", "producer__is_verified"]
@@ -756,9 +757,11 @@ class CertificateAdminForm(forms.ModelForm):
         # Stars and validity are derived, never typed: check the derived record as the database will.
         if self.errors:
             return
-        self.instance.derive()
         if self.instance.decision_date > timezone.localdate():
+            # Before derive(): the end of validity of a date in year 9999 is past the calendar's end.
             self.add_error("decision_date", _("The decision date cannot be in the future."))
+            return
+        self.instance.derive()
         try:
             self.instance.validate_constraints()
         except ValidationError as error:
@@ -775,7 +778,7 @@ class RevokeForm(forms.Form):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(ActionPageMixin, AuditTrailAdmin):
+class CertificateAdmin(SafeAutocompleteMixin, ActionPageMixin, AuditTrailAdmin):
     form = CertificateAdminForm
     change_form_template = "admin/catalog/certificate/change_form.html"
     list_display = [

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from ocop_portal.images import image_process
+from ocop_portal.uploads import hidden_content_find
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 ACCEPT = "application/pdf,image/jpeg,image/png"
@@ -31,7 +32,7 @@ def document_check(*, upload) -> tuple[str, str]:
     if data.startswith(b"%PDF-"):
         if b"%%EOF" not in data[-2048:]:
             raise ValidationError(_("The PDF file is incomplete or damaged."), code="corrupt")
-        if any(marker in data for marker in _ACTIVE_PDF_MARKERS):
+        if any(marker in data for marker in _ACTIVE_PDF_MARKERS) or hidden_content_find(data):
             raise ValidationError(
                 _("PDF files with scripts, actions or attachments are not accepted; print it to a plain PDF."),
                 code="active_pdf",

@@ -27,8 +27,17 @@ class PrivateFileStorage(FileSystemStorage):
 private_storage = PrivateFileStorage()
 
 
+# The only types a private file can have: what catalog.documents accepts, recognised from the content at upload.
+DOWNLOAD_EXTENSIONS = {"application/pdf": (".pdf",), "image/jpeg": (".jpg", ".jpeg"), "image/png": (".png",)}
+
+
 def private_file_response(field_file, *, filename: str, content_type: str | None = None):
-    """Stream a private file as a download that no cache keeps; a missing file is a 404."""
+    """Stream a private file as a download that no cache keeps; a missing file is a 404.
+
+    The type is the one validated at upload (or else read from the stored, generated name), never the name the
+    uploader chose, and the download's name gets the matching extension: "scan.pdf" holding a PNG saves as
+    "scan.png". Anything else goes out as application/octet-stream.
+    """
     import mimetypes
 
     from django.http import FileResponse, Http404
@@ -38,7 +47,12 @@ def private_file_response(field_file, *, filename: str, content_type: str | None
         stream = field_file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    content_type = content_type or mimetypes.guess_type(field_file.name)[0]
+    extensions = DOWNLOAD_EXTENSIONS.get(content_type)
+    if extensions is None:
+        content_type = "application/octet-stream"
+    elif not filename.lower().endswith(extensions):
+        filename = f"{os.path.splitext(filename)[0] or 'document'}{extensions[0]}"
     response = FileResponse(stream, as_attachment=True, filename=filename, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     patch_cache_control(response, private=True, no_store=True)

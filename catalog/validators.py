@@ -13,7 +13,8 @@ def gtin_check_digit(body: str) -> int:
 def validate_gtin(value: str) -> None:
     if not value:
         return
-    if not value.isdigit() or len(value) not in GTIN_LENGTHS:
+    # isdigit() alone admits "²" and other digits int() cannot read.
+    if not (value.isascii() and value.isdigit()) or len(value) not in GTIN_LENGTHS:
         raise ValidationError(
             _("A GTIN barcode has 8, 12, 13 or 14 digits (Vietnamese barcodes start with 893)."), code="gtin_format"
         )

@@ -5,6 +5,7 @@ is about, so staff see "ends before it starts" on the end date rather than a 500
 """
 
 import operator
+import uuid
 
 from django import forms
 from django.contrib import admin
@@ -15,9 +16,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Actor
-from catalog.documents import validate_document_upload
+from catalog.documents import document_check, validate_document_upload
 from events import services
 from events.models import Event, MoU, MoUNote, MoUParty, Registration, Session, Speaker
+from ocop_portal.admin_widgets import SafeAutocompleteMixin
 
 
 def constraint_message(model, name: str) -> str:
@@ -92,10 +94,22 @@ class EventAdminForm(OrderedFieldsFormMixin, forms.ModelForm):
             "report_published",
         ]
 
+    # A date in year 1 is stored in UTC as year 0, which no page can read back; one in year 9999 overflows
+    # as soon as a meeting slot is added to it.
+    years = (2000, 2100)
+
     def clean(self):
         cleaned_data = super().clean()
         if cleaned_data.get("capacity") == 0:
             self.add_error("capacity", _("The capacity is at least one person; leave it empty for no limit."))
+        for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+            value = cleaned_data.get(name)
+            if value is not None and not self.years[0] <= value.year <= self.years[1]:
+                self.add_error(
+                    name,
+                    _("Enter a date in the years %(first)s to %(last)s.")
+                    % {"first": self.years[0], "last": self.years[1]},
+                )
         return cleaned_data
 
 
@@ -141,7 +155,7 @@ class SessionInline(admin.StackedInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     form = EventAdminForm
     list_display = ["name", "kind", "starts_at", "status", "province", "report_published"]
     list_filter = ["status", "kind", "report_published", "province"]
@@ -177,7 +191,7 @@ class SpeakerInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     form = SessionForm
     list_display = ["title", "event", "starts_at", "ends_at", "room"]
     list_filter = ["event"]
@@ -242,7 +256,7 @@ class MoUPartyFormSet(forms.BaseInlineFormSet):
         super().clean()
 
 
-class MoUPartyInline(admin.TabularInline):
+class MoUPartyInline(SafeAutocompleteMixin, admin.TabularInline):
     model = MoUParty
     formset = MoUPartyFormSet
     extra = 2
@@ -325,7 +339,7 @@ class MoUAdminForm(forms.ModelForm):
 
 
 @admin.register(MoU)
-class MoUAdmin(admin.ModelAdmin):
+class MoUAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     form = MoUAdminForm
     list_display = ["title", "kind", "signed_on", "event", "status", "value"]
     list_filter = ["kind", "status", "event"]
@@ -352,6 +366,11 @@ class MoUAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
+        if "document" in form.changed_data and obj.document and not obj.document._committed:
+            # Stored under a generated name whose extension is the type read from the content (already validated
+            # by the form), so the download's type never follows the name the file arrived with.
+            _content_type, extension = document_check(upload=obj.document.file)
+            obj.document.name = f"{uuid.uuid4().hex}.{extension}"
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):

@@ -1,4 +1,7 @@
+from django import forms
 from django.contrib import admin
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
 
 from matchmaking.models import (
     BuyerProfile,
@@ -12,10 +15,11 @@ from matchmaking.models import (
     ShortlistItem,
     SourcingRequest,
 )
+from ocop_portal.admin_widgets import SafeAutocompleteMixin
 
 
 @admin.register(BuyerProfile)
-class BuyerProfileAdmin(admin.ModelAdmin):
+class BuyerProfileAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ["organisation", "kind", "min_stars"]
     list_filter = ["kind", "min_stars"]
     list_select_related = ["organisation"]
@@ -36,7 +40,7 @@ class OfferInline(admin.TabularInline):
 
 
 @admin.register(SourcingRequest)
-class SourcingRequestAdmin(admin.ModelAdmin):
+class SourcingRequestAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ["title", "buyer", "subgroup", "quantity_per_month", "unit", "deadline", "status"]
     list_filter = ["status", "subgroup__group", "delivery_province"]
     list_select_related = ["buyer", "subgroup"]
@@ -105,8 +109,38 @@ class MeetingRequestAdmin(admin.ModelAdmin):
         return False
 
 
+class MeetingSlotForm(forms.ModelForm):
+    """A slot added by hand lies within its event, as the generated ones do.
+
+    A date far outside is worse than wrong: one in year 1 is stored in UTC as year 0 and cannot be read back.
+    """
+
+    class Meta:
+        model = MeetingSlot
+        fields = ["event", "starts_at", "ends_at"]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        event, starts_at, ends_at = (cleaned_data.get(name) for name in ("event", "starts_at", "ends_at"))
+        if starts_at is None or ends_at is None:
+            return cleaned_data
+        if starts_at >= ends_at:
+            self.add_error("ends_at", _("The slot must end after it starts."))
+        elif event is not None:
+            within = _("A slot must fall within its event, from %(start)s to %(end)s.") % {
+                "start": formats.date_format(timezone.localtime(event.starts_at), "SHORT_DATETIME_FORMAT"),
+                "end": formats.date_format(timezone.localtime(event.ends_at), "SHORT_DATETIME_FORMAT"),
+            }
+            if starts_at < event.starts_at:
+                self.add_error("starts_at", within)
+            if ends_at > event.ends_at:
+                self.add_error("ends_at", within)
+        return cleaned_data
+
+
 @admin.register(MeetingSlot)
 class MeetingSlotAdmin(admin.ModelAdmin):
+    form = MeetingSlotForm
     list_display = ["event", "starts_at", "ends_at"]
     list_filter = ["event"]
     list_select_related = ["event"]

@@ -12,6 +12,8 @@ Choices, so callers know what they get back:
 - Trailing data: a PNG with bytes after its IEND chunk, or a WebP with bytes after its RIFF container, is rejected
   ("trailing_data"); both ends are exact and cheap to find. A JPEG with trailing data is accepted, because phones
   append legitimate data after the end of the image (MPO second frames, motion-photo videos); re-encoding drops it.
+- Polyglots: an image that also holds HTML, a script or a ZIP/JAR archive anywhere (a comment, a text chunk, after
+  the end) is rejected ("hidden_content", see ocop_portal/uploads.py), so the uploader learns the file is unsafe.
 - Stored original: JPEG stays JPEG (quality 85, progressive), PNG stays PNG (optimised), WebP stays WebP
   (quality 85); longest side at most ``MAX_SIDE``, never upscaled. An alpha channel is kept for PNG and WebP unless
   every pixel is opaque. Animated PNG/WebP keep their first frame only.
@@ -33,6 +35,8 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+from ocop_portal.uploads import hidden_content_find
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -74,6 +78,10 @@ _MESSAGES = {
     "unsupported_format": _("This image format is not accepted; upload a JPEG, PNG or WebP image."),
     "corrupt": _("The image is damaged or incomplete; please save it again and upload it."),
     "trailing_data": _("The image file contains hidden extra data; please save it again and upload it."),
+    "hidden_content": _(
+        "The file also contains web page code or an archive, which is not accepted; please save the image again "
+        "and upload it."
+    ),
 }
 
 
@@ -241,6 +249,8 @@ def _image_decode(*, upload: Upload) -> tuple[Image.Image, str]:
 
         output_format = _ACCEPTED_FORMATS[source_format]
         _check_container_end(data=data, image_format=output_format)
+        if hidden_content_find(data):
+            raise _invalid("hidden_content")
 
         # verify() leaves the image unusable, so decode from a second open.
         image = Image.open(io.BytesIO(data), formats=_PILLOW_FORMATS)

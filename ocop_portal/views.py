@@ -27,6 +27,14 @@ def permission_denied(request, exception=None):
     return render(request, "403.html", status=403)
 
 
+def csrf_failure(request, reason=""):
+    """A form sent without a valid CSRF token (CSRF_FAILURE_VIEW): say in words that nothing was saved.
+
+    Django has already logged the refusal and its reason (logger django.security.csrf).
+    """
+    return render(request, "403_csrf.html", status=403)
+
+
 def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 

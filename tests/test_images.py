@@ -337,26 +337,34 @@ def test_png_with_html_after_its_end_is_rejected_even_named_jpg():
     assert rejected_code(encode(two_colour_image(), "PNG") + HTML, name="photo.jpg") == "trailing_data"
 
 
-def test_png_with_html_in_a_text_chunk_is_accepted_with_the_html_gone():
+def test_png_with_html_in_a_text_chunk_is_rejected_as_hidden_content():
     text = PngImagePlugin.PngInfo()
     text.add_text("Comment", HTML.decode())
     data = encode(two_colour_image(), "PNG", pnginfo=text)
     assert SCRIPT in data
 
-    processed = image_process(upload=upload(data, name="photo.jpg"))
-
-    assert processed.format == "PNG"
-    for output in all_output_bytes(processed):
-        assert b"<script" not in output
+    assert rejected_code(data, name="photo.jpg") == "hidden_content"
 
 
-def test_jpeg_with_html_appended_and_in_a_comment_is_accepted_with_the_html_gone():
-    data = encode(two_colour_image(), "JPEG", comment=HTML) + HTML
+@pytest.mark.parametrize(
+    "data",
+    [
+        encode(two_colour_image(), "JPEG", comment=HTML),
+        encode(two_colour_image(), "JPEG") + HTML,
+    ],
+    ids=["in-a-comment", "appended"],
+)
+def test_jpeg_with_html_inside_is_rejected_as_hidden_content(data):
+    assert rejected_code(data) == "hidden_content"
+
+
+def test_jpeg_with_a_second_frame_appended_as_phones_do_is_accepted_and_loses_it():
+    data = encode(two_colour_image(), "JPEG") + encode(two_colour_image((300, 200)), "JPEG")
 
     processed = image_process(upload=upload(data))
 
-    for output in all_output_bytes(processed):
-        assert b"<script" not in output
+    assert (processed.width, processed.height) == (600, 400)
+    assert processed.original.read().count(b"\xff\xd8\xff") == 1
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
 """The foundation: health, languages, error pages, configuration and migrations."""
 
+import json
 import os
 import subprocess
 import sys
@@ -104,6 +105,54 @@ def test_check_deploy_is_clean_in_production():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_production_is_https_only_with_secure_cookies_and_the_security_headers():
+    """The production settings at work on real responses (no database needed: the redirect comes first, and
+    /healthz answers 503 with its headers when the database is unreachable)."""
+    code = (
+        "import json; from django.conf import settings; from django.test import Client;"
+        "client = Client(HTTP_HOST='ocop.cantho.gov.vn');"
+        "plain = client.get('/accounts/login/');"
+        "secure = client.get('/healthz', secure=True, headers={'x-forwarded-proto': 'https'});"
+        "names = ['SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'LANGUAGE_COOKIE_SECURE', 'SESSION_COOKIE_HTTPONLY',"
+        " 'CSRF_COOKIE_HTTPONLY', 'SESSION_COOKIE_SAMESITE', 'CSRF_COOKIE_SAMESITE'];"
+        "print(json.dumps({'redirect': [plain.status_code, plain.get('Location')], 'headers': dict(secure.headers),"
+        " 'settings': {name: getattr(settings, name) for name in names}}))"
+    )
+    result = run_manage(
+        "shell",
+        "-c",
+        code,
+        env={
+            "DJANGO_ENV": "production",
+            "SECRET_KEY": "k7#pX2vQ9!mZ4rT8wL1yB6nC3sD5fG0hJ-aE7uI2oP9qR4tY8zX1cV6bN3mK5jH",
+            "ALLOWED_HOSTS": "ocop.cantho.gov.vn",
+            "PORTAL_URL": "https://ocop.cantho.gov.vn",
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:1/nothing",
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["redirect"] == [301, "https://ocop.cantho.gov.vn/accounts/login/"]
+    headers = seen["headers"]
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "camera=()" in headers["Permissions-Policy"]
+    assert seen["settings"] == {
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "LANGUAGE_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "CSRF_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "CSRF_COOKIE_SAMESITE": "Lax",
+    }
 
 
 def test_production_refuses_to_start_without_a_secret_key():

@@ -363,9 +363,10 @@ def product_current_certificate_refresh(*, product: Product) -> Certificate | No
 def certificate_record(*, certificate: Certificate, actor: Actor | None = None) -> Certificate:
     """Record a recognition decision: derive stars and validity, supersede the product's older certificates."""
     Product.objects.select_for_update().filter(pk=certificate.product_id).first()
-    certificate.derive()
+    # Checked before derive(): the end of validity of a date in year 9999 is past the calendar's end.
     if certificate.decision_date and certificate.decision_date > timezone.localdate():
         raise field_error("decision_date", _("The decision date cannot be in the future."), code="future")
+    certificate.derive()
     certificate.full_clean()
     creating = certificate.pk is None
     if actor is not None:

@@ -58,7 +58,13 @@ class ApplicationCreateView(ApplicationWorkspaceMixin, TemplateView):
         initial = {}
         if data is None:
             product_pk = self.request.GET.get("product", "")
-            if product_pk.isdigit() and products.filter(pk=product_pk).exists():
+            # ASCII digits of a plausible length: int() refuses "²" and numbers of thousands of digits.
+            if (
+                product_pk.isascii()
+                and product_pk.isdigit()
+                and len(product_pk) <= 18
+                and products.filter(pk=product_pk).exists()
+            ):
                 initial["product"] = int(product_pk)
             open_cycles = list(cycles[:2])
             if len(open_cycles) == 1:

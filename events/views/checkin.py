@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -31,6 +31,13 @@ class CheckInMixin(StaffPermissionRequiredMixin):
             event=self.get_event(),
             **lookup,
         )
+
+    def get_registration_by_code(self) -> Registration:
+        code = self.kwargs["code"].strip().upper()
+        # Codes are ten letters and digits: anything else is no code (and a NUL byte would fail the query).
+        if not (code.isascii() and code.isalnum() and len(code) <= 12):
+            raise Http404("No such registration code.")
+        return self.get_registration(code=code)
 
     def back_to_list(self):
         """Back to the desk's list as it was (search and page), never to another site."""
@@ -80,11 +87,11 @@ class CheckInRegistrationView(CheckInMixin, TemplateView):
         return {
             **super().get_context_data(**kwargs),
             "event": self.get_event(),
-            "registration": self.get_registration(code=self.kwargs["code"].strip().upper()),
+            "registration": self.get_registration_by_code(),
         }
 
     def post(self, request, *args, **kwargs):
-        registration = self.get_registration(code=kwargs["code"].strip().upper())
+        registration = self.get_registration_by_code()
         already = registration.checked_in_at is not None
         try:
             registration = services.registration_check_in(actor=actor_for(request), registration=registration)

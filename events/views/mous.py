@@ -249,4 +249,6 @@ class MoUDocumentView(View):
                 raise Http404
             mous = mous.filter(party_links__organisation=actor.organisation)
         mou = get_object_or_404(mous, pk=pk)
-        return private_file_response(mou.document, filename=os.path.basename(mou.document.name))
+        # The stored name is generated (events.admin): the download is named after the MoU instead.
+        extension = os.path.splitext(mou.document.name)[1]
+        return private_file_response(mou.document, filename=f"bien-ban-ghi-nho-{mou.pk}{extension}")

@@ -27,6 +27,8 @@ from matchmaking.models import EventMeeting, MeetingMessage, MeetingOutcome, Mee
 MAX_REQUESTS_PER_BUYER_PER_EVENT = 30
 MAX_PROPOSED_TIMES = 3
 MEETING_LENGTH = datetime.timedelta(minutes=30)
+# Meetings are arranged for the coming months; a time in year 9999 would overflow once its end is computed.
+MEETING_HORIZON = datetime.timedelta(days=366)
 
 Status = MeetingRequest.Status
 Mode = MeetingRequest.Mode
@@ -238,6 +240,8 @@ def _clean_times(
         )
     if any(time <= now for time in unique):
         raise field_error("proposed_times", _("Proposed times must be in the future."), code="past_time")
+    if any(time > now + MEETING_HORIZON for time in unique):
+        raise field_error("proposed_times", _("Proposed times must be within a year from now."), code="too_far_ahead")
     if event is not None and any(not (event.starts_at <= time < event.ends_at) for time in unique):
         raise field_error(
             "proposed_times", _("Proposed times at an event must fall within the event."), code="outside_event"

@@ -131,7 +131,8 @@ class MeetingInboxView(OrganisationMemberRequiredMixin, ListView):
 
 def _int_param(params, name: str) -> int | None:
     value = params.get(name, "")
-    return int(value) if value.isdigit() else None
+    # ASCII digits of a plausible length: int() refuses "²" and numbers of thousands of digits.
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
 class MeetingRequestCreateView(OrganisationMemberRequiredMixin, TemplateView):

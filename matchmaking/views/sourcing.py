@@ -53,7 +53,10 @@ def add_service_error(form: Form, error: ValidationError) -> None:
 
 def safe_next(request, default: str) -> str:
     url = request.POST.get("next") or request.GET.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=False):
+    # A path of this site only: redirect() would take a bare word ("0") for a view name and fail.
+    if url.startswith("/") and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=False
+    ):
         return url
     return default
 
@@ -393,7 +396,8 @@ class ReadinessView(LoginRequiredMixin, TemplateView):
             context["buyers"] = selectors.readiness_buyers()
             buyer_id = self.request.GET.get("buyer", "")
             if buyer_id:
-                if not buyer_id.isdigit():
+                # ASCII digits of a plausible length: int() refuses "²" and numbers of thousands of digits.
+                if not (buyer_id.isascii() and buyer_id.isdigit() and len(buyer_id) <= 18):
                     raise Http404
                 context["profile"] = selectors.readiness_buyer_get(organisation_id=int(buyer_id))
                 context["selected_buyer"] = int(buyer_id)

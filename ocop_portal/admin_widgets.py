@@ -1,0 +1,49 @@
+"""The admin's autocomplete fields, safe against a submitted value that cannot be a key.
+
+Django's autocomplete widget looks the submitted values up as they came to show them again, so a value that
+cannot be a key of the model ("abc", "1.5", a NUL byte: only a hand-made request sends one) fails that query
+and the page answers 500. Here such a value is shown as unselected; the form field's own message says what
+was wrong with it.
+"""
+
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import ValidationError
+
+
+def _may_be_key(field, value) -> bool:
+    if "\x00" in str(value):
+        return False
+    try:
+        field.to_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
+class _KeysOnlyMixin:
+    def optgroups(self, name, value, attr=None):
+        options = self.field.remote_field.model._meta
+        key = options.get_field(getattr(self.field.remote_field, "field_name", options.pk.attname))
+        return super().optgroups(name, [item for item in value if _may_be_key(key, item)], attr)
+
+
+class KeysOnlyAutocompleteSelect(_KeysOnlyMixin, AutocompleteSelect):
+    pass
+
+
+class KeysOnlyAutocompleteSelectMultiple(_KeysOnlyMixin, AutocompleteSelectMultiple):
+    pass
+
+
+class SafeAutocompleteMixin:
+    """For a ModelAdmin or inline with `autocomplete_fields`: the same widgets, safe against a tampered value."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeysOnlyAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeysOnlyAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
