@@ -166,7 +166,11 @@ class SourcingRequest(models.Model):
                 condition=Q(months_needed__contained_by=list(range(1, 13))), name="sourcingrequest_months_in_range"
             ),
         ]
-        indexes = [models.Index(fields=["status", "deadline"], name="sourcingrequest_status_idx")]
+        indexes = [
+            models.Index(fields=["status", "deadline"], name="sourcingrequest_status_idx"),
+            # The staff dashboard's period filter, and the default order.
+            models.Index(fields=["-created_at", "-id"], name="sourcingrequest_created_idx"),
+        ]
 
     def __str__(self):
         return self.title
@@ -323,6 +327,8 @@ class MeetingRequest(models.Model):
             models.Index(fields=["buyer", "-updated_at"], name="meetingrequest_buyer_idx"),
             models.Index(fields=["producer", "-updated_at"], name="meetingrequest_producer_idx"),
             models.Index(fields=["event", "status"], name="meetingrequest_event_idx"),
+            # The staff dashboard's period filter.
+            models.Index(fields=["created_at"], name="meetingrequest_created_idx"),
         ]
 
     def __str__(self):

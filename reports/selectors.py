@@ -6,7 +6,7 @@ Each figure is a `Table` that the page, the CSV and the XLSX export all render, 
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,11 +21,11 @@ ORDER_STATUSES = (MoU.Status.FIRST_ORDER, MoU.Status.LISTED)
 @dataclass(frozen=True)
 class Column:
     label: str
-    kind: str = "text"  # text | count | vnd | date | datetime | bool
+    kind: str = "text"  # text | count | percent | vnd | date | datetime | bool
 
     @property
     def numeric(self) -> bool:
-        return self.kind in ("count", "vnd")
+        return self.kind in ("count", "percent", "vnd")
 
 
 @dataclass
@@ -288,6 +288,50 @@ def _orders(mous) -> Table:
     )
 
 
+def _meeting_facts(requests: QuerySet) -> QuerySet:
+    """The requests with what the meeting figures look at: placed at a table, reported, what the sides said."""
+    result = MeetingOutcome.Result
+    outcomes = MeetingOutcome.objects.filter(meeting=OuterRef("pk"))
+    return requests.annotate(
+        is_placed=Exists(EventMeeting.objects.filter(request=OuterRef("pk"))),
+        is_reported=Exists(outcomes),
+        not_happened=Exists(outcomes.filter(result=result.DID_NOT_HAPPEN)),
+        is_likely=Exists(outcomes.filter(result=result.COOPERATION_LIKELY)),
+        has_mou=Exists(outcomes.filter(mou__isnull=False)),
+        reported_value=Subquery(outcomes.filter(order_value__gt=0).order_by("-order_value").values("order_value")[:1]),
+    )
+
+
+def _meeting_aggregates() -> dict:
+    """The meeting counts over requests annotated by `_meeting_facts` (see `meeting_figures` for the words)."""
+    accepted = Q(status=MeetingRequest.Status.ACCEPTED)
+    held = (
+        accepted & (Q(is_placed=True) | ~Q(mode=MeetingRequest.Mode.AT_EVENT)) & Q(is_reported=True, not_happened=False)
+    )
+    return {
+        "requested": Count("pk"),
+        "accepted": Count("pk", filter=accepted),
+        "placed": Count("pk", filter=accepted & Q(is_placed=True)),
+        "held": Count("pk", filter=held),
+        "likely": Count("pk", filter=held & Q(is_likely=True)),
+        "with_mou": Count("pk", filter=held & Q(has_mou=True)),
+        "with_order": Count("pk", filter=held & Q(reported_value__isnull=False)),
+        "with_mou_or_order": Count("pk", filter=held & (Q(has_mou=True) | Q(reported_value__isnull=False))),
+        "order_value": Sum("reported_value", filter=held),
+    }
+
+
+def meeting_counts(requests: QuerySet) -> dict:
+    """Requested, accepted, placed, held, … over these meeting requests, in one query."""
+    return _meeting_facts(requests).aggregate(**_meeting_aggregates())
+
+
+def meeting_counts_by_event(requests: QuerySet) -> dict[int, dict]:
+    """The same counts for each event of these meeting requests (by event id), in one query."""
+    rows = _meeting_facts(requests).order_by().values("event").annotate(**_meeting_aggregates())
+    return {row["event"]: row for row in rows}
+
+
 def meeting_figures(event: Event) -> Table | None:
     """Meetings requested, accepted, placed and held at the event, and what came of them, in one query.
 
@@ -296,35 +340,7 @@ def meeting_figures(event: Event) -> Table | None:
     the event, and reported by a side, with neither side saying it did not happen. A meeting counts once
     however many sides report; its order value is the larger of the values the two sides give.
     """
-    result = MeetingOutcome.Result
-    outcomes = MeetingOutcome.objects.filter(meeting=OuterRef("pk"))
-    accepted = Q(status=MeetingRequest.Status.ACCEPTED)
-    held = (
-        accepted & (Q(is_placed=True) | ~Q(mode=MeetingRequest.Mode.AT_EVENT)) & Q(is_reported=True, not_happened=False)
-    )
-    figures = (
-        MeetingRequest.objects.filter(event=event)
-        .annotate(
-            is_placed=Exists(EventMeeting.objects.filter(request=OuterRef("pk"))),
-            is_reported=Exists(outcomes),
-            not_happened=Exists(outcomes.filter(result=result.DID_NOT_HAPPEN)),
-            is_likely=Exists(outcomes.filter(result=result.COOPERATION_LIKELY)),
-            has_mou=Exists(outcomes.filter(mou__isnull=False)),
-            reported_value=Subquery(
-                outcomes.filter(order_value__gt=0).order_by("-order_value").values("order_value")[:1]
-            ),
-        )
-        .aggregate(
-            requested=Count("pk"),
-            accepted=Count("pk", filter=accepted),
-            placed=Count("pk", filter=accepted & Q(is_placed=True)),
-            held=Count("pk", filter=held),
-            likely=Count("pk", filter=held & Q(is_likely=True)),
-            with_mou=Count("pk", filter=held & Q(has_mou=True)),
-            with_order=Count("pk", filter=held & Q(reported_value__isnull=False)),
-            order_value=Sum("reported_value", filter=held),
-        )
-    )
+    figures = meeting_counts(MeetingRequest.objects.filter(event=event))
     if not figures["requested"]:
         return None
     rows = [

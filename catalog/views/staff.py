@@ -1,26 +1,17 @@
 """Staff pages of the Sở Công Thương for the OCOP certification workflow."""
 
 import datetime
-from urllib.parse import urlencode
 
 from django.db.models import Count, Q
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.roles import StaffPermissionRequiredMixin
-from catalog.models import Application, Certificate
+from catalog import selectors
+from catalog.models import Certificate
 
 EXPIRY_HORIZON_DAYS = 90
 LIST_LIMIT = 50
-
-
-def _admin_url(name: str, *args) -> str | None:
-    # A model not (yet) in the admin has no page to link to; the dashboard still shows its figures.
-    try:
-        return reverse(f"admin:{name}", args=args)
-    except NoReverseMatch:
-        return None
 
 
 class CertificationDashboardView(StaffPermissionRequiredMixin, TemplateView):
@@ -65,16 +56,4 @@ class CertificationDashboardView(StaffPermissionRequiredMixin, TemplateView):
     @staticmethod
     def application_statuses() -> list[dict]:
         """Every application status with its count (one query), linked to the admin list filtered on it."""
-        counts = Application.objects.aggregate(
-            **{value: Count("pk", filter=Q(status=value)) for value in Application.Status.values}
-        )
-        changelist = _admin_url("catalog_application_changelist")
-        return [
-            {
-                "value": value,
-                "label": label,
-                "count": counts[value],
-                "url": f"{changelist}?{urlencode({'status__exact': value})}" if changelist else None,
-            }
-            for value, label in Application.Status.choices
-        ]
+        return selectors.application_status_counts()
