@@ -192,3 +192,18 @@ class ApplicationDocumentForm(forms.Form):
         validators=[validate_document_upload],
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
+
+
+class ImportUploadForm(forms.Form):
+    """The province's OCOP list to check: an .xlsx workbook or a CSV file (checked by content, not by name)."""
+
+    file = forms.FileField(
+        label=_("OCOP list (Excel .xlsx or CSV)"),
+        help_text=_(
+            "The first sheet is read; its header row names the columns (Tên sản phẩm, Tên chủ thể, Địa chỉ, …). "
+            "At most 5 MB and 5,000 rows. Nothing is saved until you confirm the dry run."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv"}
+        ),
+    )

@@ -1,11 +1,22 @@
 from django.urls import path
 
-from reports.views import events
+from reports.views import dashboard, data, events, statistics
 
 app_name = "reports"
 
 urlpatterns = [
+    path("statistics/", statistics.StatisticsView.as_view(), name="statistics"),
+    path("staff/dashboard/", dashboard.StaffDashboardView.as_view(), name="staff-dashboard"),
     path("events/<slug:slug>/report/", events.EventReportView.as_view(), name="event-report"),
     path("events/<slug:slug>/report.csv", events.EventReportExportView.as_view(fmt="csv"), name="event-report-csv"),
     path("events/<slug:slug>/report.xlsx", events.EventReportExportView.as_view(fmt="xlsx"), name="event-report-xlsx"),
+    # Published data: catalogue and certificate-register downloads, the register, open data
+    path("products.csv", data.CatalogueExportView.as_view(fmt="csv"), name="catalogue-csv"),
+    path("products.xlsx", data.CatalogueExportView.as_view(fmt="xlsx"), name="catalogue-xlsx"),
+    path("certificates/", data.CertificateRegisterView.as_view(), name="certificate-register"),
+    path("certificates.csv", data.CertificateRegisterExportView.as_view(fmt="csv"), name="certificate-register-csv"),
+    path("certificates.xlsx", data.CertificateRegisterExportView.as_view(fmt="xlsx"), name="certificate-register-xlsx"),
+    path("open-data/", data.OpenDataView.as_view(), name="open-data"),
+    path("open-data/products.json", data.OpenDataProductsView.as_view(), name="open-data-products"),
+    path("open-data/products.schema.json", data.OpenDataSchemaView.as_view(), name="open-data-schema"),
 ]
