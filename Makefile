@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format venv db migrate demo messages stop-db clean
+.PHONY: run test lint format venv db migrate demo messages stop-db clean bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,15 @@ run: demo
 
 test: db
 	$(PY) -m pytest
+
+# The benchmark (README.md, "Benchmark"): generates SIZE products (100k or 1m) into its own database,
+# ocop_bench, measures, prints the table and writes var/bench/result-$(SIZE).json.
+SIZE ?= 100k
+bench: db
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+		apt-get install -y -qq wrk >/dev/null 2>&1; } || \
+		echo "wrk is not installed: the benchmark uses its slower Python load generator"
+	$(PY) -m bench --size $(SIZE) $(BENCH_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

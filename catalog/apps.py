@@ -12,3 +12,8 @@ class CatalogConfig(AppConfig):
         from catalog.audit import history_on_behalf_fill
 
         pre_create_historical_record.connect(history_on_behalf_fill, dispatch_uid="catalog_history_on_behalf")
+
+        # Not domain logic: every write that changes what visitors see makes the cached public pages stale.
+        from catalog.cache import connect_signals
+
+        connect_signals()

@@ -1,6 +1,7 @@
 """The public catalogue's filters: one FilterSet that parses the URL, and one condition per filter.
 
-Each filter's condition is a `Q`, so the same conditions filter the results and count the facets
+Each filter's condition is a `Q` over products (for querysets of products) and the same condition as
+SQL over the catalogue entries, which the public catalogue page reads: its results, and its facet counts
 (every facet is counted with all the *other* filters applied).
 """
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Province
 from catalog.models import ProducerProfile, ProductGroup, ProductSubGroup, Standard
-from catalog.search import match_tsquery, search_query
+from catalog.search import SEARCH_CONFIG, match_tsquery, search_query
 
 STAR_CHOICES = [("5", _("5 stars")), ("4", _("4 stars")), ("3", _("3 stars"))]
 SORT_CHOICES = [
@@ -27,6 +28,10 @@ FACETS = ("stars", "group", "subgroup", "province", "legal_form", "standard", "v
 def valid_certificate_q(day=None) -> Q:
     day = day or timezone.localdate()
     return Q(current_certificate__status="valid", current_certificate__valid_until__gte=day)
+
+
+# valid_certificate_q over catalog_catalogueentry; its one parameter is the day.
+ENTRY_VALID_SQL = "(certificate_status = 'valid' AND certificate_valid_until >= %s)"
 
 
 class ProductFilter(django_filters.FilterSet):
@@ -96,6 +101,32 @@ class ProductFilter(django_filters.FilterSet):
             return Q(standards__contains=list(value))
         if name == "valid":
             return valid_certificate_q()
+        raise KeyError(name)
+
+    @staticmethod
+    def entry_condition(name: str, value, day) -> tuple[str, list] | None:
+        """The same condition as `condition`, as SQL over catalog_catalogueentry (what the catalogue page reads)."""
+        if value in (None, "", [], False):
+            return None
+        if name == "q":
+            tsquery = match_tsquery(value)
+            if not tsquery:
+                return None
+            return f"folded_words @@ to_tsquery('{SEARCH_CONFIG}'::regconfig, %s)", [tsquery]
+        if name == "stars":
+            return f"({ENTRY_VALID_SQL} AND certificate_stars = ANY(%s))", [day, [int(star) for star in value]]
+        if name == "group":
+            return "group_id = %s", [value.pk]
+        if name == "subgroup":
+            return "subgroup_id = %s", [value.pk]
+        if name == "province":
+            return "province_id = %s", [value.pk]
+        if name == "legal_form":
+            return "legal_form = ANY(%s)", [list(value)]
+        if name == "standard":
+            return "standards @> %s::varchar[]", [list(value)]
+        if name == "valid":
+            return ENTRY_VALID_SQL, [day]
         raise KeyError(name)
 
     def conditions(self, *, exclude: str | None = None) -> Q:

@@ -47,7 +47,8 @@ class ProductQuerySet(models.QuerySet):
         ).prefetch_related(
             Prefetch(
                 "photos",
-                queryset=ProductPhoto.objects.filter(is_primary=True),
+                # One primary photo per product: no ordering needed (the default one joins the products again).
+                queryset=ProductPhoto.objects.filter(is_primary=True).order_by(),
                 to_attr="primary_photos",
             )
         )

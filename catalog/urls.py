@@ -1,6 +1,6 @@
 from django.urls import path
 
-from catalog.views import applications, catalogue, staff, verification, workspace
+from catalog.views import applications, catalogue, imports, staff, verification, workspace
 
 app_name = "catalog"
 
@@ -52,4 +52,10 @@ urlpatterns = [
     path("verify/<str:code>/qr.svg", verification.CertificateQrView.as_view(fmt="svg"), name="certificate-qr-svg"),
     # Staff
     path("staff/certification/", staff.CertificationDashboardView.as_view(), name="staff-certification"),
+    # Staff: import of the province's existing OCOP list
+    path("staff/imports/", imports.ImportUploadView.as_view(), name="staff-import"),
+    path("staff/imports/template.xlsx", imports.ImportTemplateView.as_view(), name="staff-import-template"),
+    path("staff/imports/<int:pk>/", imports.ImportBatchView.as_view(), name="staff-import-batch"),
+    path("staff/imports/<int:pk>/confirm/", imports.ImportConfirmView.as_view(), name="staff-import-confirm"),
+    path("staff/imports/<int:pk>/progress/", imports.ImportProgressView.as_view(), name="staff-import-progress"),
 ]

@@ -5,6 +5,7 @@ Every variable is listed with its default in README.md ("Environment variables")
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -76,6 +77,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_filters",
     "simple_history",
+    "axes",
+    "csp",
     # The portal's apps, in dependency order: each imports only those above it.
     "accounts",
     "catalog",
@@ -86,7 +89,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "ocop_portal.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Visitors' cached catalogue pages, served before the session and the view (catalog/cache.py).
+    "catalog.cache.VisitorPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -95,6 +102,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it turns a sign-in refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ocop_portal.urls"
@@ -125,7 +134,8 @@ DATABASES = {"default": database.config(base_dir=BASE_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Axes first: it refuses a locked-out sign-in before the password is even checked (authenticate() needs `request`).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:dashboard"
 LOGOUT_REDIRECT_URL = "home"
@@ -194,22 +204,95 @@ PORTAL_AGENCY = env_str("PORTAL_AGENCY", "Sở Công Thương thành phố Cần
 # Shows a notice that the demo data is illustrative; off unless asked for in production.
 DEMO_MODE = env_bool("DEMO_MODE", default=not PRODUCTION)
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "ocop-portal",
+# A shared cache (Redis: redis://host:6379/0) for every app server in production; local memory otherwise.
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "ocop_portal.redis_cache.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "ocop"),
+        }
     }
-}
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, not {CACHE_URL!r}.")
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "ocop-portal",
+        }
+    }
+# Seconds an anonymous visitor's home, catalogue or product page stays in the cache (catalog/cache.py); 0 = off.
+# On by default only with a shared cache and DEBUG off: with a per-process cache, one worker would keep serving a
+# page another worker's write has changed.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600 if CACHE_URL and not DEBUG else 0)
 
 # The audit trail is read-only: state changes go through the services, never by reverting history.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# No script of the portal reads the CSRF cookie: forms carry the token in a hidden field.
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "ocop_portal.views.csrf_failure"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy: only the portal's own files run, style and load. No inline script, style attribute or
+# style element anywhere in the templates; JSON-LD (type="application/ld+json") is data and is not executed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
+
+# Browser features no page uses (ocop_portal.security.PermissionsPolicyMiddleware); () means "nobody".
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
+
+# Sign-in throttling (django-axes, see accounts/throttling.py): after AXES_FAILURE_LIMIT wrong passwords for one
+# email from one address, that pair is refused for AXES_COOLOFF_TIME after the last attempt. The public sign-in
+# and the admin's share the counter. Attempts are kept in the database, so every app server sees them.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # both sign-in forms name the email field "username"
+AXES_USERNAME_CALLABLE = "accounts.throttling.login_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# The logs name the email and address of each failure and lockout (never the password): staff need them to answer
+# "why can't I sign in" and to lift a lock with `manage.py axes_reset_username`.
+AXES_SENSITIVE_PARAMETERS = []
+# Proxies in front of the app that append to X-Forwarded-For (production runs behind one, see README.md).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if PRODUCTION else 0)
 
 if PRODUCTION:
     # The app runs behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto.
@@ -236,5 +319,8 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["stdout"], "level": env_str("LOG_LEVEL", "INFO"), "propagate": False},
         "pgserver": {"level": "WARNING"},
+        # Sign-in failures and lockouts (WARNING), successful sign-ins (INFO).
+        "axes": {"level": env_str("LOG_LEVEL", "INFO")},
+        "axes.apps": {"level": "WARNING"},  # not the version banner at every command
     },
 }

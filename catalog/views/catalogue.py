@@ -1,34 +1,32 @@
+from django.utils.dates import MONTHS
 from django.utils.translation import get_language
 from django.views.generic import TemplateView
 
 from accounts.roles import actor_for
 from catalog import selectors
+from catalog.cache import VisitorPageCacheMixin, cached_data
 from catalog.models import Certificate, Product, ProductGroup
 from catalog.structured_data import product_jsonld
 
-MONTHS = range(1, 13)
+# The months' names from Django's own translations (built once, not looked up twelve times per page).
+MONTH_NAMES = [(number, MONTHS[number]) for number in range(1, 13)]
 
 
-class HomeView(TemplateView):
+class HomeView(VisitorPageCacheMixin, TemplateView):
     template_name = "catalog/home.html"
 
     def get_context_data(self, **kwargs):
-        featured = (
-            Product.objects.public()
-            .certified(stars=[4, 5])
-            .for_listing()
-            .order_by("-current_certificate__stars", "-current_certificate__decision_date", "-pk")[:8]
-        )
+        featured = selectors.featured_products(limit=8)
         groups = ProductGroup.objects.filter(rule_set__code="148/2023").order_by("position")
         return {
             **super().get_context_data(**kwargs),
-            "figures": selectors.home_figures(),
+            "figures": cached_data("home-figures", selectors.home_figures),
             "featured": featured,
             "groups": groups,
         }
 
 
-class ProductListView(TemplateView):
+class ProductListView(VisitorPageCacheMixin, TemplateView):
     template_name = "catalog/product_list.html"
 
     def get_context_data(self, **kwargs):
@@ -36,19 +34,12 @@ class ProductListView(TemplateView):
         return {**super().get_context_data(**kwargs), "result": result, "page_obj": result.page}
 
 
-class ProductDetailView(TemplateView):
+class ProductDetailView(VisitorPageCacheMixin, TemplateView):
     template_name = "catalog/product_detail.html"
 
     def get_context_data(self, **kwargs):
-        product = selectors.product_get_public(pk=kwargs["pk"])
-        others = (
-            Product.objects.public()
-            .filter(producer=product.producer_id)
-            .exclude(pk=product.pk)
-            .for_listing()
-            .order_by("-published_at")[:4]
-        )
-        photos = list(product.photos.order_by("position", "pk"))
+        page = selectors.product_page(pk=kwargs["pk"], siblings=4)
+        product, photos, others = page.product, page.photos, page.siblings
         viewer_is_buyer = self.request.user.is_authenticated and actor_for(self.request).is_buyer
         return {
             **super().get_context_data(**kwargs),
@@ -60,7 +51,7 @@ class ProductDetailView(TemplateView):
             ),
             "certificate": product.current_certificate,
             "other_products": others,
-            "months": MONTHS,
+            "season": [(number, name, product.is_available_in(number)) for number, name in MONTH_NAMES],
         }
 
 

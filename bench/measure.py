@@ -1,0 +1,362 @@
+"""The measurements: search latency, queries per page, the scheduler, and throughput under load."""
+
+import io
+import os
+import random
+import statistics
+import sys
+import time
+from contextlib import contextmanager
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
+
+from bench import load as load_module
+from bench import queries as query_module
+
+TARGETS = {
+    "search_p95_ms": {100_000: 50, 1_000_000: 150},
+    "worst_case_ms": {100_000: 300, 1_000_000: 300},
+    "cold": {"catalogue": 0.10, "product": 0.20},
+    "warm": {"catalogue": 0.5, "product": 0.6, "home": 0.7},
+    "queries_per_page": 10,
+    "scheduler_seconds": 2.0,
+    "scheduler_share": 0.95,
+}
+PORT = int(os.environ.get("BENCH_PORT", "8190"))
+
+
+def _target(table: dict, products: int):
+    """The target for this size: the 100k one up to 100k products, the 1M one above."""
+    return table[100_000] if products <= 100_000 else table[1_000_000]
+
+
+def _metric(results, section, name, value, target, passed, unit=""):
+    results["metrics"].append(
+        {"section": section, "metric": name, "value": value, "unit": unit, "target": target, "pass": passed}
+    )
+
+
+class _Client:
+    """Calls the portal's WSGI application in this process, as gunicorn would, without the test client's
+    instrumentation (it copies every template context, which would inflate the times)."""
+
+    def __init__(self):
+        self.application = WSGIHandler()
+
+    def get(self, path: str):
+        parts = urlsplit(path)
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": parts.path,
+            "QUERY_STRING": parts.query,
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "443",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": "127.0.0.1",
+            "HTTP_X_FORWARDED_PROTO": "https",
+            "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(b""),
+            "wsgi.errors": sys.stderr,
+            "wsgi.version": (1, 0),
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+        }
+        statuses = []
+        body = b"".join(self.application(environ, lambda status, headers, exc_info=None: statuses.append(status)))
+        return SimpleNamespace(status_code=int(statuses[0].split()[0]), content=body)
+
+
+def _client():
+    return _Client()
+
+
+@contextmanager
+def _no_page_cache():
+    with override_settings(PAGE_CACHE_SECONDS=0):
+        yield
+
+
+def _percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
+
+
+def search_latency(results, *, products: int, seed: int, log=print):
+    chosen, worst, public = query_module.latency_set(seed=seed)
+    results["queries"] = {
+        "public_products": public,
+        "latency_set": [{"q": q.text, "kind": q.kind, "matches": q.matches} for q in chosen],
+        "worst_case": {"q": worst.text, "matches": worst.matches, "share": round(worst.matches / public, 3)},
+    }
+    log(f"  {len(chosen)} queries over {public:,} public products; match-set sizes:")
+    for kind in dict.fromkeys(q.kind for q in chosen):
+        sizes = sorted(q.matches for q in chosen if q.kind == kind)
+        log(
+            f"    {kind:<12} {len(sizes):2} queries, {sizes[0]:,}–{sizes[-1]:,} matches (median {statistics.median(sizes):,.0f})"
+        )
+    log(
+        f"    worst case   “{worst.text}”: {worst.matches:,} matches = {worst.matches / public:.0%} of the public products"
+    )
+    client = _client()
+    timings = {}
+    with _no_page_cache():
+        for query in chosen + [worst]:  # once untimed: each plan cached, the tables read once
+            client.get(query.path)
+        for query in chosen + [worst]:
+            runs = []
+            for _ in range(3):
+                started = time.perf_counter()
+                response = client.get(query.path)
+                runs.append((time.perf_counter() - started) * 1000)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{query.path} answered {response.status_code}")
+            timings[query.text] = statistics.median(runs)
+        browse = []
+        for _ in range(3):
+            started = time.perf_counter()
+            client.get("/products/")
+            browse.append((time.perf_counter() - started) * 1000)
+    latencies = [timings[q.text] for q in chosen]
+    p50, p95 = _percentile(latencies, 0.50), _percentile(latencies, 0.95)
+    target = _target(TARGETS["search_p95_ms"], products)
+    worst_ms = timings[worst.text]
+    worst_target = _target(TARGETS["worst_case_ms"], products)
+    results["search_latency_ms"] = {q.text: round(timings[q.text], 1) for q in chosen}
+    _metric(results, "search", "search p50 (50 queries, page + facet counts)", round(p50, 1), None, None, "ms")
+    _metric(
+        results,
+        "search",
+        "search p95 (50 queries, page + facet counts)",
+        round(p95, 1),
+        f"≤ {target} ms",
+        p95 <= target,
+        "ms",
+    )
+    _metric(
+        results,
+        "search",
+        f"worst case “{worst.text}” ({worst.matches / public:.0%} of products)",
+        round(worst_ms, 1),
+        f"≤ {worst_target} ms",
+        worst_ms <= worst_target,
+        "ms",
+    )
+    _metric(
+        results,
+        "search",
+        "catalogue without words (every public product)",
+        round(statistics.median(browse), 1),
+        None,
+        None,
+        "ms",
+    )
+    slowest = sorted(chosen, key=lambda q: timings[q.text], reverse=True)[:3]
+    log("  slowest: " + ", ".join(f"“{q.text}” {timings[q.text]:.0f} ms ({q.matches:,})" for q in slowest))
+    return chosen, worst
+
+
+def _public_pages():
+    """(name, path) of every public page type, with real objects from the benchmark database."""
+    from catalog.models import Certificate, Product
+
+    product = Product.objects.public().order_by("-pk").first()
+    busiest = Product.objects.public().values("producer").annotate(n=Count("pk")).order_by("-n").first()
+    producer_id = busiest["producer"]
+    certificate = Certificate.objects.filter(status="valid", product__status="published").order_by("-pk").first()
+    pages = [
+        ("home", "/"),
+        ("home (English)", "/en/"),
+        ("catalogue", "/products/"),
+        ("catalogue, search", "/products/?q=banh+pia"),
+        ("catalogue, search + filters, page 2", "/products/?q=g%E1%BA%A1o&stars=3&stars=4&province=92&page=2"),
+        ("catalogue, sorted by stars", "/products/?sort=stars&standard=haccp"),
+        ("product", f"/products/{product.pk}/"),
+        ("producer (most products)", f"/producers/{producer_id}/"),
+        ("certificate verification", f"/verify/{certificate.verification_code}/"),
+    ]
+    from events.models import Event
+
+    event = Event.objects.order_by("starts_at").first()  # the 2020 conference: past, with its report
+    named = [
+        ("events", "events:event-list", []),
+        ("MoU registry", "events:mou-list", []),
+    ]
+    if event is not None:
+        named += [
+            ("event", "events:event-detail", [event.slug]),
+            ("event agenda", "events:event-agenda", [event.slug]),
+            ("event participants", "events:event-participants", [event.slug]),
+            ("event report", "reports:event-report", [event.slug]),
+        ]
+    named += [
+        ("statistics", "reports:statistics", []),
+        ("certificate register", "reports:certificate-register", []),
+        ("open data", "reports:open-data", []),
+    ]
+    for name, url_name, args in named:
+        try:
+            pages.append((name, reverse(url_name, args=args)))
+        except NoReverseMatch:
+            continue
+    return pages
+
+
+def queries_per_page(results, log=print):
+    client = _client()
+    limit = TARGETS["queries_per_page"]
+    counts = {}
+    with _no_page_cache():
+        for name, path in _public_pages():
+            client.get(path)  # once untimed: per-process lookups (content types, translations) are not per page
+            with CaptureQueriesContext(connection) as context:
+                response = client.get(path)
+            if response.status_code != 200:
+                log(f"    {name}: {path} answered {response.status_code}; not counted")
+                continue
+            counts[name] = len(context.captured_queries)
+            _metric(results, "queries", f"queries: {name}", counts[name], f"≤ {limit}", counts[name] <= limit)
+    results["queries_per_page"] = counts
+
+
+def scheduler(results, log=print):
+    from matchmaking.management.commands.bench_scheduler import benchmark_instance
+    from matchmaking.scheduler import check, schedule, upper_bound
+
+    instance = benchmark_instance(seed=2020, requests=2000, organisations=300, slots=16, tables=40)
+    started = time.perf_counter()
+    result = schedule(instance)
+    elapsed = time.perf_counter() - started
+    bound = upper_bound(instance)
+    problems = check(instance, result)
+    share = len(result.placed) / bound if bound else 1.0
+    _metric(
+        results,
+        "scheduler",
+        "scheduler time (2,000 requests, 300 organisations, 16 slots, 40 tables)",
+        round(elapsed, 2),
+        f"≤ {TARGETS['scheduler_seconds']:.0f} s",
+        elapsed <= TARGETS["scheduler_seconds"],
+        "s",
+    )
+    _metric(
+        results,
+        "scheduler",
+        f"scheduler placed / bound ({len(result.placed)} / {bound})",
+        round(share, 3),
+        f"≥ {TARGETS['scheduler_share']:.0%}",
+        share >= TARGETS["scheduler_share"] and not problems,
+    )
+
+
+def _product_paths(*, seed: int, count: int) -> list[str]:
+    from catalog.models import Product
+
+    ids = list(Product.objects.public().values_list("pk", flat=True))
+    random.Random(seed).shuffle(ids)  # noqa: S311 - reproducible choice, not a secret
+    return [f"/products/{pk}/" for pk in ids[:count]]
+
+
+def throughput(results, *, args, chosen, seed: int, log=print):
+    generator = load_module.LoadGenerator(connections=args.connections, duration=args.duration)
+    if generator.name != "wrk":
+        results["notes"].append(
+            "wrk is not installed: a threaded Python client generated the load (it saturates less)."
+        )
+    results["conditions"]["load_generator"] = generator.name
+    typical = [q for q in chosen if q.kind == "two words" and q.matches >= 100]
+    plans = {
+        "cold": {
+            "catalogue": query_module.distinct_paths(seed=seed, count=5000),
+            "product": _product_paths(seed=seed, count=5000),
+            "home": ["/"],
+        },
+        "warm": {
+            "catalogue": [q.path for q in typical[:20]],
+            "product": _product_paths(seed=seed + 7, count=50),
+            "home": ["/"],
+        },
+    }
+    results["throughput"] = {}
+    for mode, pages in plans.items():
+        log(f"  {mode}: gunicorn, page cache {'on' if mode == 'warm' else 'off'}")
+        with load_module.Server(port=PORT, page_cache=mode == "warm", name=mode) as server:
+            for page, paths in pages.items():
+                comparison = load_module.compare(
+                    name=f"{mode}-{page}", server=server, load=generator, paths=paths, rounds=args.rounds, log=log
+                )
+                results["throughput"][f"{mode} {page}"] = comparison.as_dict()
+                target = TARGETS[mode].get(page)
+                passed = None if target is None else comparison.ratio >= target and comparison.errors == 0
+                _metric(
+                    results,
+                    "throughput",
+                    f"{mode} {page}: {statistics.median(comparison.page_rps):.0f}/s vs floor "
+                    f"{statistics.median(comparison.floor_rps):.0f}/s",
+                    round(comparison.ratio, 3),
+                    f"≥ {target} × floor" if target is not None else None,
+                    passed,
+                    "× floor",
+                )
+                _metric(
+                    results,
+                    "throughput",
+                    f"  {mode} {page}, by server CPU: {statistics.median(comparison.page_cpu_ms):.2f} ms vs floor "
+                    f"{statistics.median(comparison.floor_cpu_ms):.2f} ms a request",
+                    round(comparison.cpu_ratio, 3),
+                    None,
+                    None,
+                    "× floor",
+                )
+                if comparison.errors:
+                    results["notes"].append(
+                        f"{mode} {page}: {comparison.errors} failed requests (see var/bench/gunicorn-{mode}.log)"
+                    )
+
+
+def run(*, args, data, notes) -> dict:
+    products = data["products"]
+    results = {
+        "size": {"products": products, "producers": data["producers"]},
+        "data": data,
+        "conditions": {
+            "cpus": os.cpu_count(),
+            "load_average_before": [round(value, 2) for value in os.getloadavg()],
+            "gunicorn_workers": int(os.environ.get("GUNICORN_WORKERS", (os.cpu_count() or 1) * 2 + 1)),
+            "connections": args.connections,
+            "duration_s": args.duration,
+            "rounds": args.rounds,
+            "cache": os.environ.get("CACHE_URL", "local memory"),
+        },
+        "metrics": [],
+        "notes": list(notes),
+    }
+    call_command("collectstatic", interactive=False, verbosity=0, stdout=io.StringIO())
+    chosen = []
+    if "latency" not in args.skip:
+        print("Search latency…")
+        chosen, _worst = search_latency(results, products=products, seed=args.seed)
+    else:
+        chosen, _worst, _total = query_module.latency_set(seed=args.seed)
+    if "queries" not in args.skip:
+        print("Queries per page…")
+        queries_per_page(results)
+    if "scheduler" not in args.skip:
+        print("Scheduler…")
+        scheduler(results)
+    if "load" not in args.skip:
+        print("Throughput (page and floor alternating)…")
+        throughput(results, args=args, chosen=chosen, seed=args.seed)
+    results["conditions"]["load_average_after"] = [round(value, 2) for value in os.getloadavg()]
+    judged = [metric["pass"] for metric in results["metrics"] if metric["pass"] is not None]
+    results["all_pass"] = all(judged)
+    return results

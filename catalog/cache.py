@@ -1,0 +1,233 @@
+"""The page cache of the public catalogue (home, catalogue, product pages) for anonymous visitors.
+
+Pages are stored in the shared cache (Redis in production: every gunicorn worker and app server sees
+the same entries) under a key made of today's date (a certificate lapses at midnight without any write),
+the language and the full absolute URL (scheme, host, path and query string), together with the
+catalogue's *generation*: a number that every write able to change one of these pages bumps
+(`public_pages_changed`: called by the signal receivers below for products, photos, certificates,
+producer profiles, organisations, the classification and a finished import, whose bulk writes send no
+per-row signals). A page stored under an older generation is never served: the next visitor gets a freshly
+rendered page. The generation and the page are read in one round trip.
+
+Only GET requests without a session cookie (so from visitors who are not signed in) and without
+pending messages are served from, or stored in, the cache (`VisitorPageCacheMiddleware`, before the
+session and the view run); a response is stored only when its view allows it (`VisitorPageCacheMixin`),
+the visitor is anonymous, and it is a 200 that sets no cookie and did not use the CSRF token, so no
+visitor ever receives a page made for someone else. Every cache error is logged and the page is
+rendered as if there were no cache.
+"""
+
+import hashlib
+import logging
+import re
+import time
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "catalog:public-pages:generation"
+PAGE_KEY_PREFIX = "catalog:public-page"
+DATA_KEY_PREFIX = "catalog:public-data"
+MESSAGES_COOKIE = CookieStorage.cookie_name
+
+
+def enabled() -> bool:
+    return settings.PAGE_CACHE_SECONDS > 0
+
+
+def generation() -> int:
+    """The current generation; a fresh, never-used number when the cache has none (first use, eviction)."""
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        # A timestamp, not 0: after an eviction the counter must not come back to a number already used.
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        value = cache.get(GENERATION_KEY)
+    return value
+
+
+def _bump() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # no generation yet: starting one is a change too
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+    except Exception:
+        logger.exception("Could not invalidate the public page cache")
+
+
+def public_pages_changed() -> None:
+    """Make every cached public page stale: now, and again once the current transaction commits.
+
+    The second bump drops a page that another request rendered from the old data between the first bump
+    and the commit. Bumped even where this process does not cache pages (a command run from cron, an
+    import): the web servers that do share the cache.
+    """
+    _bump()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_bump)
+
+
+def _changed(sender, **kwargs) -> None:
+    if kwargs.get("raw"):  # fixtures being loaded
+        return
+    public_pages_changed()
+
+
+def _import_saved(sender, instance, **kwargs) -> None:
+    # An import writes products and certificates in bulk (no per-row signals); its batch is saved when done.
+    if instance.status == instance.Status.IMPORTED:
+        public_pages_changed()
+
+
+def connect_signals() -> None:
+    """Bump the generation on every save or delete of what the public pages show (see CatalogConfig.ready)."""
+    from accounts.models import Organisation, Province, Ward
+    from catalog.models import (
+        Certificate,
+        ImportBatch,
+        ProducerProfile,
+        Product,
+        ProductGroup,
+        ProductPhoto,
+        ProductSubGroup,
+    )
+    from catalog.selectors import facet_options_forget
+
+    post_save.connect(_import_saved, sender=ImportBatch, dispatch_uid="catalog-cache-import")
+    for model in (ProductGroup, ProductSubGroup, Province):
+        post_save.connect(facet_options_forget, sender=model, dispatch_uid=f"catalog-facets-{model._meta.label}-save")
+        post_delete.connect(facet_options_forget, sender=model, dispatch_uid=f"catalog-facets-{model._meta.label}-del")
+    for model in (
+        Product,
+        ProductPhoto,
+        Certificate,
+        ProducerProfile,
+        Organisation,
+        ProductGroup,
+        ProductSubGroup,
+        Province,
+        Ward,
+    ):
+        post_save.connect(_changed, sender=model, dispatch_uid=f"catalog-cache-{model._meta.label}-save")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"catalog-cache-{model._meta.label}-delete")
+
+
+def cached_data(name: str, compute):
+    """`compute()`, kept in the shared cache until the generation or the date changes."""
+    if not enabled():
+        return compute()
+    try:
+        key = f"{DATA_KEY_PREFIX}:{generation()}:{timezone.localdate().isoformat()}:{name}"
+        value = cache.get(key)
+    except Exception:
+        logger.exception("Page cache unavailable")
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, settings.PAGE_CACHE_SECONDS)
+        except Exception:
+            logger.exception("Page cache unavailable")
+    return value
+
+
+# The pages the cache may hold, by path (after the optional language prefix): home, catalogue, product pages.
+CACHED_PATHS = re.compile(r"^/(?:[a-z]{2}/)?(?:products/(?:\d+/)?)?$")
+
+
+def _cacheable_request(request) -> bool:
+    """A GET of a cached path by a visitor without a session or pending messages (so certainly anonymous)."""
+    return (
+        enabled()
+        and request.method == "GET"
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and MESSAGES_COOKIE not in request.COOKIES
+        and CACHED_PATHS.match(request.path_info) is not None
+    )
+
+
+def page_key(request) -> str | None:
+    """The cache key of this request's page (the language is in the URL), or None when it must be rendered."""
+    if not _cacheable_request(request):
+        return None
+    url = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    return f"{PAGE_KEY_PREFIX}:{timezone.localdate().isoformat()}:{url}"
+
+
+def page_lookup(key: str) -> tuple[int, HttpResponse | None]:
+    """The current generation and, when stored under it, the page: one round trip to the cache."""
+    found = cache.get_many([GENERATION_KEY, key])
+    current = found.get(GENERATION_KEY)
+    if current is None:
+        return generation(), None
+    stored = found.get(key)
+    if stored is None or stored[0] != current:
+        return current, None  # never stored, or stored before a change
+    _generation, headers, content = stored
+    response = HttpResponse(content)
+    for name, value in headers:
+        response[name] = value
+    return current, response
+
+
+def page_store(key: str, request, response, *, generation: int) -> None:
+    """Store a rendered response when it is the same for every anonymous visitor.
+
+    `generation` is the one read before rendering: if a change bumped it meanwhile, the page is stored as
+    already stale, so the next visitor gets a fresh one.
+    """
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or response.has_header("Set-Cookie"):
+        return  # the page holds a CSRF token: it belongs to this visitor only
+    headers = [(name, value) for name, value in response.items() if name.lower() != "set-cookie"]
+    cache.set(key, (generation, headers, response.content), settings.PAGE_CACHE_SECONDS)
+
+
+class VisitorPageCacheMixin:
+    """For a public view whose page is the same for every anonymous visitor: lets the middleware store it."""
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        if not request.user.is_authenticated:
+            request.visitor_page_cacheable = True
+        return response
+
+
+class VisitorPageCacheMiddleware:
+    """Serves anonymous visitors' cached pages before the session, language and view run; stores new ones.
+
+    It sits below the security headers (so they are set on every response) and above the session: a page
+    served from here carries the headers the rest of the stack gave it when it was rendered (Vary,
+    Content-Language, X-Frame-Options …). Only views with VisitorPageCacheMixin mark a page storable.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = current = None
+        try:
+            key = page_key(request)
+            if key is not None:
+                current, cached = page_lookup(key)
+                if cached is not None:
+                    return cached
+        except Exception:
+            logger.exception("Page cache unavailable")
+            key = None
+        response = self.get_response(request)
+        if key is not None and getattr(request, "visitor_page_cacheable", False):
+            try:
+                if hasattr(response, "render") and not response.is_rendered:
+                    response.render()
+                page_store(key, request, response, generation=current)
+            except Exception:
+                logger.exception("Page cache unavailable")
+        return response
