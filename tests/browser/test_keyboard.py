@@ -8,6 +8,7 @@ import re
 import icalendar
 import pytest
 from django.utils import timezone
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from catalog.models import Application, ApplicationDocument, Certificate, Product
@@ -118,9 +119,18 @@ class KeyboardUser:
     def attach(self, file_input, file: dict):
         """A file input opens the system's file chooser on Space; the chooser is the system's, not the portal's."""
         self.tab_to(file_input)
-        with self.page.expect_file_chooser() as chooser:
-            self.page.keyboard.press("Space")
-        chooser.value.set_files(file)
+        # Chromium now and then drops the first key press on a freshly focused file input: press again, still with the
+        # keyboard and still on the input, rather than fail on the browser's timing.
+        for attempt in range(3):
+            assert self.focused(file_input), f"the focus left {file_input} at {self.page.url}"
+            try:
+                with self.page.expect_file_chooser(timeout=4000) as chooser:
+                    self.page.keyboard.press("Space" if attempt % 2 == 0 else "Enter")
+            except PlaywrightTimeoutError:
+                continue
+            chooser.value.set_files(file)
+            return
+        raise AssertionError(f"{file_input} did not open the file chooser from the keyboard")
 
     def sign_in(self, email: str, password: str = PASSWORD):
         self.press(self.page.get_by_role("link", name=vi("Sign in"), exact=True).first)
