@@ -14,7 +14,7 @@ from psycopg2 import sql
 
 from bench.generate import PLACEHOLDER, PLACEHOLDER_LARGE, PLACEHOLDER_SMALL, Generator, vectors_agree
 
-GENERATOR_VERSION = 2  # bump when the generator changes, so `--reuse` regenerates
+GENERATOR_VERSION = 3  # bump when the generator changes, so `--reuse` regenerates
 
 
 def _server_connection():

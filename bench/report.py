@@ -20,8 +20,14 @@ def table(results: dict) -> str:
         f"{conditions.get('load_average_after')} after; cache: {conditions['cache']}; "
         f"load generator: {conditions.get('load_generator', '-')}, {conditions['connections']} connections, "
         f"{conditions['rounds']} × {conditions['duration_s']:g} s page/floor alternations",
-        "",
     ]
+    data = results.get("data") or {}
+    if data.get("distinct_words"):
+        lines.append(
+            f"data: {data.get('published', 0):,} published products; descriptions use {data['distinct_words']:,} distinct "
+            f"words, {data.get('distinct_folded_words', 0):,} once search folds the tones"
+        )
+    lines.append("")
     rows = [("metric", "value", "target", "result")]
     for metric in results["metrics"]:
         verdict = "" if metric["pass"] is None else ("PASS" if metric["pass"] else "FAIL")

@@ -3,7 +3,9 @@
 A real catalogue is not uniform: a few words ("sản phẩm", "gạo", "bánh") are in a large share of the
 products, most words are rare. Product names are built from the product terms of DOMAIN.md and the
 demo data (by OCOP sub-group), a variant and a brand; descriptions draw their filler words from a
-ranked vocabulary (common Vietnamese words, then generated Vietnamese syllables) with Zipf weights,
+ranked vocabulary (common Vietnamese words, then generated Vietnamese syllables and trade names —
+search folds tones, so the distinct search terms come mostly from brands and pack sizes, as in a real
+catalogue) with Zipf weights,
 so that a typical two-word query matches hundreds to a few thousand products, not a third of them.
 """
 
@@ -416,8 +418,23 @@ def generated_syllables() -> list[str]:
     return result
 
 
-def ranked_vocabulary(seed: int, size: int = 6000) -> list[str]:
-    """Description words and phrases by rank: the common phrases, then generated syllables in a seeded order.
+def trade_names(rng: random.Random) -> list[str]:
+    """Words of a catalogue that are not dictionary syllables: brand names written as one unaccented word
+    of two name syllables ("Tanphat", "Hoanglong"), and pack sizes ("250g", "500ml"). They make most of the
+    distinct search terms of a real catalogue, because search folds the tones of the syllables together."""
+    from catalog.search import fold
+
+    plain = sorted({fold(syllable).lower() for syllable in NAME_SYLLABLES})
+    names = {a + b for a, b in itertools.product(plain, plain) if a != b}
+    sizes = {f"{amount}{unit}" for amount in (50, 100, 150, 200, 250, 300, 400, 500, 750, 900) for unit in ("g", "ml")}
+    result = sorted(names) + sorted(sizes)
+    rng.shuffle(result)
+    return result
+
+
+def ranked_vocabulary(seed: int, size: int = 9000) -> list[str]:
+    """Description words and phrases by rank: the common phrases, then a seeded mix of generated syllables
+    and trade names.
 
     The generated tail pairs some syllables into two-syllable words, as Vietnamese writes compounds.
     """
@@ -425,10 +442,14 @@ def ranked_vocabulary(seed: int, size: int = 6000) -> list[str]:
     common = set(COMMON_PHRASES)
     tail = [word for word in generated_syllables() if word not in common]
     rng.shuffle(tail)
+    names = iter(trade_names(rng))
     units = list(dict.fromkeys(COMMON_PHRASES))
     index = 0
     while len(units) < size and index < len(tail):
-        if rng.random() < 0.3 and index + 1 < len(tail):
+        draw = rng.random()
+        if draw < 0.45:
+            units.append(next(names))
+        elif draw < 0.6 and index + 1 < len(tail):
             units.append(f"{tail[index]} {tail[index + 1]}")
             index += 2
         else:
