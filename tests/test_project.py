@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.db import models
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import Organisation, User
 
@@ -66,6 +67,23 @@ def test_language_links_keep_the_page(client):
     assert english.status_code == 200
     assert '<html lang="en"' in english.text
     assert 'hreflang="vi"' in english.text
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_header_and_footer_links_are_in_the_page_language(client, prefix):
+    """The site's links are reversed once per language (site_urls): each language's page links to its own URLs."""
+    from ocop_portal.context_processors import SITE_URLS
+
+    with translation.override("en" if prefix else "vi"):
+        expected = {name: reverse(view, args=args) for name, (view, args) in SITE_URLS.items()}
+    page = client.get(f"{prefix}/").text
+    for name in ("home", "products", "events", "mous", "statistics", "certificate_register", "login", "signup_buyer"):
+        assert expected[name].startswith(f"{prefix}/"), name
+        assert f'href="{expected[name]}"' in page, name
+    assert 'action="{}"'.format(expected["products"]) in page  # the header's search form
+    if prefix:  # not the Vietnamese links remembered for the other language
+        with translation.override("vi"):
+            assert f'href="{reverse("events:event-list")}"' not in page
 
 
 @pytest.mark.parametrize(("path", "lang"), [("/khong-co-trang-nay/", "vi"), ("/en/no-such-page/", "en")])
