@@ -447,8 +447,9 @@ def ranked_vocabulary(seed: int, size: int = 9000) -> list[str]:
     index = 0
     while len(units) < size and index < len(tail):
         draw = rng.random()
-        if draw < 0.45:
-            units.append(next(names))
+        name = next(names, None) if draw < 0.45 else None
+        if name is not None:
+            units.append(name)
         elif draw < 0.6 and index + 1 < len(tail):
             units.append(f"{tail[index]} {tail[index + 1]}")
             index += 2
