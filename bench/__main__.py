@@ -3,6 +3,7 @@
 .venv/bin/python -m bench                 # 100,000 products / 20,000 producers
 .venv/bin/python -m bench --size 1m       # 1,000,000 products / 200,000 producers
 .venv/bin/python -m bench --reuse         # keep the database if it already holds this size and seed
+.venv/bin/python -m bench --profile product   # where a cold product page spends its time (pyinstrument)
 """
 
 import argparse
@@ -39,6 +40,12 @@ def main(argv=None) -> int:
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections of the load generator")
     parser.add_argument("--skip", action="append", default=[], choices=["latency", "load", "queries", "scheduler"])
     parser.add_argument("--strict", action="store_true", help="exit with status 1 when a target is missed")
+    parser.add_argument(
+        "--profile",
+        choices=["catalogue", "product", "home", "reference"],
+        help="instead of measuring, profile this cold page with pyinstrument (keeps the data set, as --reuse)",
+    )
+    parser.add_argument("--requests", type=int, default=300, help="requests to profile (default 300)")
     args = parser.parse_args(argv)
     size_label, products, producers = args.size
 
@@ -53,7 +60,7 @@ def main(argv=None) -> int:
     print(f"OCOP Portal benchmark: {products:,} products, {producers:,} producers, database {args.database}")
     for note in notes:
         print(f"note: {note}")
-    info = database.marker() if args.reuse else None
+    info = database.marker() if args.reuse or args.profile else None
     if (
         info
         and info.get("products") == products
@@ -69,6 +76,14 @@ def main(argv=None) -> int:
         database.recreate()
         info = database.fill(products=products, producers=producers, seed=args.seed)
         print(f"  done in {info['seconds']:.0f} s")
+    if args.profile:
+        from bench import profile
+
+        text, per_request = profile.run(args.profile, requests=args.requests, seed=args.seed)
+        print(text)
+        print(f"{args.profile}: {per_request:.2f} ms a request under the profiler (it adds some)")
+        print(f"Written to {os.path.relpath(environment.OUTPUT / f'profile-{args.profile}.html')} and .txt")
+        return 0
     results = measure.run(args=args, data=info, notes=notes)
     results["wall_seconds"] = round(time.perf_counter() - started, 1)
     print()

@@ -44,7 +44,7 @@ def _metric(results, section, name, value, target, passed, unit=""):
     )
 
 
-class _Client:
+class InProcessClient:
     """Calls the portal's WSGI application in this process, as gunicorn would, without the test client's
     instrumentation (it copies every template context, which would inflate the times)."""
 
@@ -76,12 +76,8 @@ class _Client:
         return SimpleNamespace(status_code=int(statuses[0].split()[0]), content=body)
 
 
-def _client():
-    return _Client()
-
-
 @contextmanager
-def _no_page_cache():
+def no_page_cache():
     with override_settings(PAGE_CACHE_SECONDS=0):
         yield
 
@@ -107,9 +103,9 @@ def search_latency(results, *, products: int, seed: int, log=print):
     log(
         f"    worst case   “{worst.text}”: {worst.matches:,} matches = {worst.matches / public:.0%} of the public products"
     )
-    client = _client()
+    client = InProcessClient()
     timings = {}
-    with _no_page_cache():
+    with no_page_cache():
         for query in chosen + [worst]:  # once untimed: each plan cached, the tables read once
             client.get(query.path)
         for query in chosen + [worst]:
@@ -212,10 +208,10 @@ def _public_pages():
 
 
 def queries_per_page(results, log=print):
-    client = _client()
+    client = InProcessClient()
     limit = TARGETS["queries_per_page"]
     counts = {}
-    with _no_page_cache():
+    with no_page_cache():
         for name, path in _public_pages():
             client.get(path)  # once untimed: per-process lookups (content types, translations) are not per page
             with CaptureQueriesContext(connection) as context:
@@ -270,6 +266,23 @@ def _product_paths(*, seed: int, count: int) -> list[str]:
     return [f"/products/{pk}/" for pk in _product_ids(seed=seed, count=count)]
 
 
+# The cold pages: every request a different search or product (the reference row has no target: it is the
+# cheapest real page of bench/urls.py, the share of a target every page pays first).
+COLD_PAGES = ("catalogue", "product", "home", "reference")
+
+
+def cold_paths(page: str, *, seed: int, count: int) -> list[str]:
+    if page == "catalogue":
+        return query_module.distinct_paths(seed=seed, count=count)
+    if page == "product":
+        return _product_paths(seed=seed, count=count)
+    if page == "home":
+        return ["/"]
+    if page == "reference":
+        return [f"/bench-minimal/{pk}/" for pk in _product_ids(seed=seed, count=count)]
+    raise ValueError(f"no cold page {page!r}")
+
+
 def throughput(results, *, args, chosen, seed: int, log=print):
     generator = load_module.LoadGenerator(connections=args.connections, duration=args.duration)
     if generator.name != "wrk":
@@ -279,13 +292,7 @@ def throughput(results, *, args, chosen, seed: int, log=print):
     results["conditions"]["load_generator"] = generator.name
     typical = [q for q in chosen if q.kind == "two words" and q.matches >= 100]
     plans = {
-        "cold": {
-            "catalogue": query_module.distinct_paths(seed=seed, count=5000),
-            "product": _product_paths(seed=seed, count=5000),
-            "home": ["/"],
-            # No target: the cheapest real page (bench/urls.py), the share of a target every page pays first.
-            "reference": [f"/bench-minimal/{pk}/" for pk in _product_ids(seed=seed, count=5000)],
-        },
+        "cold": {page: cold_paths(page, seed=seed, count=5000) for page in COLD_PAGES},
         "warm": {
             "catalogue": [q.path for q in typical[:20]],
             "product": _product_paths(seed=seed + 7, count=50),
