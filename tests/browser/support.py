@@ -358,6 +358,16 @@ def showcase() -> dict:
         value=500_000_000,
         products=[pia],
     )
+    # The organiser's MoU with the retailer declares no value: the report's table of MoU kinds shows "—", with
+    # "Not recorded" for screen readers.
+    event_services.mou_create(
+        actor=Actor(user=staff, organisation=None),
+        parties=[event.organiser, buyer],
+        kind=MoU.Kind.AGENCY_RETAILER,
+        title="Biên bản ghi nhớ đưa sản phẩm OCOP vào hệ thống siêu thị",
+        signed_on=timezone.localdate(),
+        event=event,
+    )
     sourcing_request = SourcingRequestFactory(buyer=buyer, created_by=buyer_user, title="Bánh pía cho 40 cửa hàng")
     meeting = MeetingRequestFactory(buyer=buyer, producer=hai_son, created_by=buyer_user, products=[pia])
     cycle = open_cycle()
