@@ -13,6 +13,9 @@ pytestmark = pytest.mark.browser
 BLOCKING = {"serious", "critical"}
 RUN_AXE = "async () => await axe.run(document, {resultTypes: ['violations']})"
 PAGE_WIDTH = "document.documentElement.scrollWidth"
+# Chart labels are SVG text, which does not wrap: the px by which the widest one passes its chart's right edge.
+CHART_LABEL_OVERFLOW = """() => Math.max(0, ...Array.from(document.querySelectorAll('.chart__label'), (label) =>
+    label.getBoundingClientRect().right - label.closest('svg').getBoundingClientRect().right))"""
 
 
 def blocking_violations(page, name: str) -> list[str]:
@@ -60,6 +63,8 @@ def test_public_pages_and_main_forms_have_no_serious_accessibility_violations(op
                 page.set_viewport_size({"width": width, "height": 844})
                 if (page_width := page.evaluate(PAGE_WIDTH)) > width:
                     too_wide.append(f"{name} at {width} px: {page_width} px")
+                if (overflow := page.evaluate(CHART_LABEL_OVERFLOW)) > 0:
+                    too_wide.append(f"{name} at {width} px: a chart label passes its chart by {overflow:.0f} px")
             page.set_viewport_size(VIEWPORTS["phone"]["viewport"])
         checked.append(name)
 
