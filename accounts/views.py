@@ -4,7 +4,6 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import FormView, TemplateView, UpdateView
 
 from accounts import services
+from accounts.filters import OrganisationFilter
 from accounts.forms import (
     EmailAuthenticationForm,
     OrganisationForm,
@@ -121,20 +121,16 @@ class StaffOrganisationListView(StaffPermissionRequiredMixin, TemplateView):
     paginate_by = 25
 
     def get_context_data(self, **kwargs):
-        query = self.request.GET.get("q", "").strip()[:100]
-        kind = self.request.GET.get("kind", "")
-        organisations = Organisation.objects.with_address().order_by("name", "pk")
-        if query:
-            organisations = organisations.filter(Q(name__icontains=query) | Q(tax_code__startswith=query))
-        if kind in Organisation.Kind.values:
-            organisations = organisations.filter(kind=kind)
-        page = Paginator(organisations, self.paginate_by).get_page(self.request.GET.get("page"))
+        # A value the form refuses (a NUL byte, an unknown kind) is shown beside its field and filters nothing.
+        filterset = OrganisationFilter(
+            self.request.GET or None, queryset=Organisation.objects.with_address().order_by("name", "pk")
+        )
+        page = Paginator(filterset.qs, self.paginate_by).get_page(self.request.GET.get("page"))
         return {
             **super().get_context_data(**kwargs),
+            "filter": filterset,
             "page_obj": page,
-            "query": query,
-            "kind": kind,
-            "kinds": Organisation.Kind.choices,
+            "is_filtered": any(self.request.GET.get(name) for name in filterset.filters),
         }
 
 

@@ -187,3 +187,15 @@ def test_acting_start_returns_to_a_local_page_only(client, staff, producer_org):
     assert response.url == "/events/"
     response = client.post(reverse("accounts:acting-start", args=[producer_org.pk]), {"next": "https://evil.example/"})
     assert response.url == reverse("accounts:dashboard")
+
+
+def test_staff_organisation_list_shows_a_refused_search_beside_its_field_and_lists_everyone(
+    client, staff, producer_org, buyer_org
+):
+    client.force_login(staff)
+    response = client.get(reverse("accounts:staff-organisations"), {"q": "a\x00b", "kind": "pirate"})
+    assert response.status_code == 200
+    form = response.context["filter"].form
+    assert "q" in form.errors and "kind" in form.errors
+    assert {producer_org, buyer_org} <= set(response.context["page_obj"])
+    assert 'id="id_q_error"' in response.text and 'id="id_kind_error"' in response.text
