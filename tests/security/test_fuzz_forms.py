@@ -892,6 +892,23 @@ def test_form_never_fails_and_never_saves_half(client, world, raised, case_name,
     post_and_check(client, world, raised, case, data.draw(form_data(case.fields(world)), label="form"))
 
 
+@st.composite
+def plausible_data(draw, fields: dict):
+    return {name: draw(spec.plausible if isinstance(spec, OwnGarbage) else spec) for name, spec in fields.items()}
+
+
+@pytest.mark.parametrize("case_name", list(FORM_CASES))
+@settings(FUZZ, max_examples=1)
+@given(st.data())
+def test_every_form_field_takes_a_nul_byte(client, world, raised, case_name, data):
+    """A NUL byte in each field in turn, the others plausible: the generated examples above may never draw it."""
+    case = FORM_CASES[case_name]
+    fields = case.fields(world)
+    payload = data.draw(plausible_data(fields), label="form")
+    for name in fields:
+        post_and_check(client, world, raised, case, {**payload, name: "a\x00b"})
+
+
 # --- The admin's own forms, their fields read from the page ---------------------------------------------------
 
 # The admin add and change forms staff (or the council) may use; their fields and inlines are read from the
@@ -994,6 +1011,12 @@ _admin_fields: dict[str, tuple[dict, tuple]] = {}
 @FUZZ
 @given(st.data())
 def test_admin_form_never_fails_and_never_saves_half(client, world, raised, case_name, data):
+    case, fields = admin_case(client, world, case_name)
+    post_and_check(client, world, raised, case, data.draw(form_data(fields), label="form"))
+
+
+def admin_case(client, world, case_name) -> tuple[FormCase, dict]:
+    """The admin form's case and its fields, read from its page once per module (signed in as the case's role)."""
     url_name, object_pk, role = ADMIN_FORMS[case_name]
     url = reverse(url_name, args=[object_pk(world)] if object_pk else None)
     login(client, world, role)
@@ -1003,8 +1026,17 @@ def test_admin_form_never_fails_and_never_saves_half(client, world, raised, case
         _admin_fields[case_name] = admin_form_fields(page, world)
     fields, written = _admin_fields[case_name]
     edited = (lambda w: written[0].objects.get(pk=object_pk(w))) if object_pk else None
-    case = FormCase(url=lambda w: url, role=role, fields=lambda w: fields, counted=written, edits=edited)
-    post_and_check(client, world, raised, case, data.draw(form_data(fields), label="form"))
+    return FormCase(url=lambda w: url, role=role, fields=lambda w: fields, counted=written, edits=edited), fields
+
+
+@pytest.mark.parametrize("case_name", list(ADMIN_FORMS))
+@settings(FUZZ, max_examples=1)
+@given(st.data())
+def test_every_admin_form_field_takes_a_nul_byte(client, world, raised, case_name, data):
+    case, fields = admin_case(client, world, case_name)
+    payload = data.draw(plausible_data(fields), label="form")
+    for name in fields:
+        post_and_check(client, world, raised, case, {**payload, name: "a\x00b"})
 
 
 # --- Query strings and URL parameters -------------------------------------------------------------------------
