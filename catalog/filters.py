@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Province
 from catalog.models import ProducerProfile, ProductGroup, ProductSubGroup, Standard
-from catalog.search import SEARCH_CONFIG, match_tsquery, search_query
+from catalog.search import SEARCH_CONFIG, match_tsquery, product_match
 
 STAR_CHOICES = [("5", _("5 stars")), ("4", _("4 stars")), ("3", _("3 stars"))]
 SORT_CHOICES = [
@@ -85,8 +85,7 @@ class ProductFilter(django_filters.FilterSet):
         if value in (None, "", [], False):
             return None
         if name == "q":
-            tsquery = match_tsquery(value)
-            return Q(search_vector=search_query(tsquery)) if tsquery else None
+            return product_match(value)
         if name == "stars":
             return valid_certificate_q() & Q(current_certificate__stars__in=[int(star) for star in value])
         if name == "group":

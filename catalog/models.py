@@ -258,6 +258,11 @@ class Product(models.Model):
             models.Index(fields=["status", "name"], name="product_status_name_idx"),
             models.Index(fields=["producer", "status"], name="product_producer_status_idx"),
             models.Index(fields=["subgroup", "status"], name="product_subgroup_status_idx"),
+            # Staff's lists of every product (the admin): its default order, its name order, its date filter.
+            models.Index(fields=["-published_at", "-id"], name="product_published_idx"),
+            models.Index(fields=["name"], name="product_name_idx"),
+            models.Index(fields=["created_at"], name="product_created_idx"),
+            models.Index(fields=["gtin"], name="product_gtin_idx", opclasses=["varchar_pattern_ops"]),
         ]
 
     def __str__(self):
@@ -461,6 +466,10 @@ class Certificate(models.Model):
             models.Index(fields=["stars", "status", "valid_until"], name="certificate_stars_idx"),
             # The public register lists decisions newest first and filters them by year.
             models.Index(fields=["-decision_date", "-id"], name="certificate_decision_date_idx"),
+            # Staff find a decision by the start of its number ("2150" finds "2150/QĐ-UBND"): LIKE 'x%' reads it.
+            models.Index(
+                fields=["decision_number"], name="certificate_decision_no_idx", opclasses=["varchar_pattern_ops"]
+            ),
         ]
 
     def __str__(self):

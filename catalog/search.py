@@ -10,7 +10,7 @@ import re
 import unicodedata
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
-from django.db.models import Value
+from django.db.models import Q, Value
 
 SEARCH_CONFIG = "simple"
 MAX_QUERY_TERMS = 8
@@ -84,3 +84,12 @@ def rank_tsquery(raw: str) -> str:
 
 def search_query(tsquery_text: str) -> SearchQuery:
     return SearchQuery(tsquery_text, search_type="raw", config=SEARCH_CONFIG)
+
+
+def product_match(raw: str, *, path: str = "") -> Q | None:
+    """Products whose search document holds every word of `raw` (folded prefixes); None when it has no word.
+
+    `path` reaches the product from another model ("product__"); the condition reads the GIN index.
+    """
+    tsquery = match_tsquery(raw)
+    return Q(**{f"{path}search_vector": search_query(tsquery)}) if tsquery else None

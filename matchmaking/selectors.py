@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import Organisation
 from accounts.roles import Actor
 from catalog.models import Certificate, Product
-from catalog.search import fold, match_tsquery, search_query, words
+from catalog.search import fold, product_match, words
 from matchmaking.forms_sourcing import SourcingRequestFilter
 from matchmaking.models import BuyerProfile, Offer, ShortlistItem, SourcingRequest
 from matchmaking.ranking import Candidate, Need, ProducerRecord, Suggestion, assess, rank, readiness
@@ -261,9 +261,9 @@ def request_candidates(sourcing_request: SourcingRequest) -> list[Product]:
     product named like the need is not suggested. One query (plus the photos), at most MAX_CANDIDATES.
     """
     condition = Q(subgroup=sourcing_request.subgroup_id)
-    tsquery = match_tsquery(sourcing_request.keywords)
-    if tsquery:
-        condition |= Q(search_vector=search_query(tsquery))
+    keywords = product_match(sourcing_request.keywords)
+    if keywords is not None:
+        condition |= keywords
     same_group_first = Case(
         When(subgroup=sourcing_request.subgroup_id, then=Value(0)), default=Value(1), output_field=IntegerField()
     )

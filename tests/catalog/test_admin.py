@@ -1,7 +1,10 @@
 import datetime
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -121,3 +124,116 @@ def test_staff_upload_photos_through_the_same_pipeline(admin_client):
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     photo = product.photos.get()
     assert photo.thumbnail_small.name.endswith(".webp")
+
+
+def changelist(client, model, **params):
+    return client.get(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"), params)
+
+
+def test_staff_search_products_by_words_without_accents_or_by_gtin(admin_client):
+    rice = ProductFactory(name="Gạo ST25 Sóc Trăng", gtin="8938505974192")
+    ProductFactory(name="Mắm cá linh", producer=rice.producer)
+    draft = ProductFactory(name="Gạo nếp cái hoa vàng", status=Product.Status.DRAFT, published_at=None)
+
+    found = changelist(admin_client, Product, q="gao soc").context["cl"].result_list
+    assert list(found) == [rice]
+    found = changelist(admin_client, Product, q="NẾP CÁI").context["cl"].result_list
+    assert list(found) == [draft]  # staff find drafts too
+    assert list(changelist(admin_client, Product, q="893850597").context["cl"].result_list) == [rice]
+    assert list(changelist(admin_client, Product, q="!!!").context["cl"].result_list) == []
+
+
+def test_staff_search_certificates_by_decision_number_start_or_product_words(admin_client):
+    rice = certify(ProductFactory(name="Gạo ST25 Sóc Trăng"), score="80")
+    fish = certify(ProductFactory(name="Mắm cá linh"), score="60")
+    Certificate.objects.filter(pk=fish.pk).update(decision_number="2150/QĐ-UBND")
+
+    assert list(changelist(admin_client, Certificate, q="2150").context["cl"].result_list) == [fish]
+    assert list(changelist(admin_client, Certificate, q="mam ca").context["cl"].result_list) == [fish]
+    assert list(changelist(admin_client, Certificate, q="soc trang").context["cl"].result_list) == [rice]
+
+
+def test_the_certificate_stars_filter_offers_the_three_bands_and_filters(admin_client):
+    five = certify(ProductFactory(), score="92", level=Certificate.Level.CENTRAL)
+    certify(ProductFactory(), score="75")
+    response = changelist(admin_client, Certificate, stars="5")
+    assert list(response.context["cl"].result_list) == [five]
+    assert len(changelist(admin_client, Certificate, stars="7").context["cl"].result_list) == 2
+
+
+def changelist_statements(client, app_label, model_name, params) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse(f"admin:{app_label}_{model_name}_changelist"), params)
+    assert response.status_code == 200
+    return [query["sql"] for query in queries.captured_queries]
+
+
+@pytest.mark.parametrize(
+    ("app_label", "model_name"), [("catalog", "product"), ("catalog", "certificate"), ("accounts", "organisation")]
+)
+def test_large_changelists_read_no_whole_table_for_their_filters(admin_client, app_label, model_name):
+    """No date hierarchy (it reads every row for its years), no distinct-values filter, one count only."""
+    certify(ProductFactory(), score="80")
+    statements = changelist_statements(admin_client, app_label, model_name, {"q": "thử"})
+    assert not [sql for sql in statements if "DATE_TRUNC" in sql or "SELECT DISTINCT" in sql], statements
+    assert sum("COUNT(*)" in sql for sql in statements) == 1, statements
+
+
+def test_the_audit_trail_changelist_has_no_date_hierarchy(admin_client):
+    statements = changelist_statements(admin_client, "accounts", "actionrecord", {})
+    assert not [sql for sql in statements if "DATE_TRUNC" in sql], statements
+    assert sum("COUNT(*)" in sql for sql in statements) == 1, statements
+
+
+def plan(queryset) -> str:
+    """The plan PostgreSQL picks when scanning a whole table and sorting are priced out: what an index serves."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+    return queryset.explain()
+
+
+def test_the_product_changelist_order_search_and_date_filter_read_indexes(rf, admin_user):
+    from catalog.admin import ProductAdmin
+
+    template = ProductFactory()
+    # Enough rows that reading the whole table costs what it would in production, next to an index lookup.
+    long_ago = timezone.now() - datetime.timedelta(days=400)
+    Product.objects.bulk_create(
+        Product(
+            producer=template.producer,
+            subgroup=template.subgroup,
+            name=f"Sản phẩm {n}",
+            gtin=f"{n:013d}",
+            created_at=long_ago,
+        )
+        for n in range(3000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE catalog_product")
+    model_admin = ProductAdmin(Product, admin.site)
+
+    def queryset(**params):
+        request = rf.get("/", params)
+        request.user = admin_user
+        return model_admin.get_changelist_instance(request).get_queryset(request)
+
+    assert "product_published_idx" in plan(queryset())
+    assert "product_name_idx" in plan(queryset(o="1"))
+    # The conditions alone (unordered): each must be found through an index, not by reading every product.
+    assert "product_search_gin" in plan(queryset(q="gạo thơm").order_by())
+    number = plan(queryset(q="893850").order_by())  # a GTIN's start, or a word of digits
+    assert "product_gtin_idx" in number and "product_search_gin" in number
+    since = (timezone.now() - datetime.timedelta(days=7)).date().isoformat()
+    assert "product_created_idx" in plan(queryset(created_at__gte=since).order_by())
+
+
+def test_the_organisation_changelist_order_reads_an_index(rf, admin_user):
+    from accounts.admin import OrganisationAdmin
+    from accounts.models import Organisation
+
+    ProductFactory.create_batch(3)
+    request = rf.get("/")
+    request.user = admin_user
+    model_admin = OrganisationAdmin(Organisation, admin.site)
+    assert "organisation_name_idx" in plan(model_admin.get_changelist_instance(request).get_queryset(request))
