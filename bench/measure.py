@@ -51,7 +51,7 @@ class InProcessClient:
     def __init__(self):
         self.application = WSGIHandler()
 
-    def get(self, path: str):
+    def get(self, path: str, *, cookie: str = ""):
         parts = urlsplit(path)
         environ = {
             "REQUEST_METHOD": "GET",
@@ -63,6 +63,7 @@ class InProcessClient:
             "HTTP_HOST": "127.0.0.1",
             "HTTP_X_FORWARDED_PROTO": "https",
             "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_COOKIE": cookie,
             "wsgi.url_scheme": "http",
             "wsgi.input": io.BytesIO(b""),
             "wsgi.errors": sys.stderr,
@@ -224,6 +225,57 @@ def queries_per_page(results, log=print):
     results["queries_per_page"] = counts
 
 
+# Staff's admin lists over every product, certificate and organisation: no target, but at a million products an
+# unindexed order or a LIKE search over joined tables takes seconds, and staff certify the stars from these lists.
+STAFF_PAGES = [
+    ("staff: product list (admin)", "/admin/catalog/product/"),
+    ("staff: product search “gạo” (admin)", "/admin/catalog/product/?q=g%E1%BA%A1o"),
+    ("staff: products by name (admin)", "/admin/catalog/product/?o=1"),
+    ("staff: certificate list (admin)", "/admin/catalog/certificate/"),
+    ("staff: certificate search “gạo” (admin)", "/admin/catalog/certificate/?q=g%E1%BA%A1o"),
+    ("staff: organisation list (admin)", "/admin/accounts/organisation/"),
+]
+
+
+def _staff_cookie() -> str:
+    """A session cookie of a superuser of the benchmark database (created once, without a usable password)."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    from accounts.models import User
+
+    user = User.objects.filter(email="bench-staff@example.invalid").first()
+    if user is None:
+        user = User.objects.create_superuser(email="bench-staff@example.invalid", full_name="Benchmark")
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def staff_lists(results, log=print):
+    """Server time of staff's admin lists (median of 3, in-process), with their queries."""
+    client = InProcessClient()
+    cookie = _staff_cookie()
+    for name, path in STAFF_PAGES:
+        client.get(path, cookie=cookie)  # once untimed, as for the public pages
+        runs = []
+        for _ in range(3):
+            with CaptureQueriesContext(connection) as context:
+                started = time.perf_counter()
+                response = client.get(path, cookie=cookie)
+                runs.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise RuntimeError(f"{path} answered {response.status_code}")
+        milliseconds = statistics.median(runs)
+        log(f"    {name}: {milliseconds:.0f} ms, {len(context.captured_queries)} queries")
+        _metric(results, "staff", name, round(milliseconds, 1), None, None, "ms")
+
+
 def scheduler(results, log=print):
     from matchmaking.management.commands.bench_scheduler import benchmark_instance
     from matchmaking.scheduler import check, schedule, upper_bound
@@ -364,6 +416,8 @@ def run(*, args, data, notes) -> dict:
     if "queries" not in args.skip:
         print("Queries per page…")
         queries_per_page(results)
+        print("Staff lists…")
+        staff_lists(results)
     if "scheduler" not in args.skip:
         print("Scheduler…")
         scheduler(results)

@@ -55,3 +55,11 @@ def test_the_profile_shows_the_view_and_is_written(catalogue, in_test_transactio
     assert per_request > 0
     assert (tmp_path / "profile-product.txt").read_text(encoding="utf-8") == text
     assert "<html" in (tmp_path / "profile-product.html").read_text(encoding="utf-8").lower()
+
+
+def test_the_staff_lists_answer_a_signed_in_superuser_and_are_timed(catalogue, in_test_transaction):
+    results = {"metrics": []}
+    measure.staff_lists(results, log=lambda line: None)  # raises when a list does not answer 200
+    rows = [metric for metric in results["metrics"] if metric["section"] == "staff"]
+    assert [row["metric"] for row in rows] == [name for name, _path in measure.STAFF_PAGES]
+    assert all(row["value"] > 0 and row["unit"] == "ms" and row["target"] is None for row in rows)
