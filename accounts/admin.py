@@ -64,6 +64,7 @@ class OrganisationAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_select_related = ["province"]
     search_fields = ["name", "tax_code", "email"]
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # each count of the filters' values would read every row
     autocomplete_fields = ["province", "ward"]
     readonly_fields = ["is_verified", "verified_at", "verified_by", "created_at"]
     inlines = [MemberInline]
@@ -152,6 +153,7 @@ class ActionRecordAdmin(admin.ModelAdmin):
     list_select_related = ["actor", "organisation"]
     search_fields = ["actor__email", "organisation__name", "summary"]
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # each count of the filters' values would read every row
 
     def has_add_permission(self, request):
         return False

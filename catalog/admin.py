@@ -184,6 +184,7 @@ class ProductAdmin(ProductSearchMixin, SafeAutocompleteMixin, admin.ModelAdmin):
     search_help_text = _("Words of the name, the description, the producer or its place (accents optional), or a GTIN.")
     number_fields = ("gtin",)
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # each count of the filters' values would read every row
     autocomplete_fields = ["producer"]
     readonly_fields = ["current_certificate", "published_at", "created_at", "updated_at"]
     inlines = [ProductPhotoInline]
@@ -852,6 +853,7 @@ class CertificateAdmin(ProductSearchMixin, SafeAutocompleteMixin, ActionPageMixi
     number_fields = ("decision_number",)
     numbers_alone = True
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # each count of the filters' values would read every row
     autocomplete_fields = ["product"]
     readonly_fields = [
         "stars",
