@@ -254,13 +254,14 @@ class Product(models.Model):
             GinIndex(fields=["search_vector"], name="product_search_gin"),
             GinIndex(fields=["standards"], name="product_standards_gin"),
             GinIndex(fields=["months_available"], name="product_months_gin"),
-            models.Index(fields=["status", "-published_at"], name="product_status_published_idx"),
+            # Newest first within a status; the id breaks ties (every draft's date is empty).
+            models.Index(fields=["status", "-published_at", "-id"], name="product_status_newest_idx"),
             models.Index(fields=["status", "name"], name="product_status_name_idx"),
             models.Index(fields=["producer", "status"], name="product_producer_status_idx"),
             models.Index(fields=["subgroup", "status"], name="product_subgroup_status_idx"),
             # Staff's lists of every product (the admin): its default order, its name order, its date filter.
             models.Index(fields=["-published_at", "-id"], name="product_published_idx"),
-            models.Index(fields=["name"], name="product_name_idx"),
+            models.Index(fields=["name", "-id"], name="product_name_idx"),
             models.Index(fields=["created_at"], name="product_created_idx"),
             models.Index(fields=["gtin"], name="product_gtin_idx", opclasses=["varchar_pattern_ops"]),
         ]

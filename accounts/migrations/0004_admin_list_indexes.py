@@ -15,6 +15,6 @@ class Migration(migrations.Migration):
     operations = [
         AddIndexConcurrently(
             model_name="organisation",
-            index=models.Index(fields=["name"], name="organisation_name_idx"),
+            index=models.Index(fields=["name", "-id"], name="organisation_name_idx"),
         ),
     ]

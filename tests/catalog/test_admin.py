@@ -197,6 +197,7 @@ def plan(queryset, *, condition_only=False) -> str:
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_incremental_sort = off")
         cursor.execute(f"SET LOCAL enable_indexscan = {'off' if condition_only else 'on'}")
     return queryset.explain()
 
@@ -228,6 +229,7 @@ def test_the_product_changelist_order_search_and_date_filter_read_indexes(rf, ad
 
     assert "product_published_idx" in plan(queryset())
     assert "product_name_idx" in plan(queryset(o="1"))
+    assert "product_status_newest_idx" in plan(queryset(status__exact="draft"))
     # The conditions alone (unordered): each must find its rows through an index, not by reading every product.
     assert "product_search_gin" in plan(queryset(q="gạo thơm").order_by(), condition_only=True)
     number = plan(queryset(q="893850").order_by(), condition_only=True)  # a GTIN's start, or a word of digits
