@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import Province
+from catalog.cache import cached_data
 from catalog.models import Application, Certificate, ProducerProfile, Product, ProductGroup
 from catalog.selectors import application_status_counts
 from catalog.services.certification import EXPIRY_NOTICE_DAYS
@@ -133,18 +134,21 @@ def _stars_figure(headline: dict) -> Figure:
     return Figure(table, charts.bar_chart(key="chart-stars", title=table.title, bars=bars, tone="star"))
 
 
-def _groups_figure() -> Figure:
-    language = get_language() or "vi"
-    groups = {
-        group.pk: [group.localised_name(language), 0, 0, 0, 0]
-        for group in ProductGroup.objects.filter(rule_set__code=CLASSIFICATION_RULE_SET).order_by("position")
-    }
-    counts = (
+def _group_counts() -> list[dict]:
+    return list(
         certified_products()
         .values("subgroup__group", "subgroup__group__name", "subgroup__group__name_en")
         .annotate(total=Count("pk"), **_star_counts("current_certificate__stars"))
         .order_by()
     )
+
+
+def _groups_figure(counts: list[dict]) -> Figure:
+    language = get_language() or "vi"
+    groups = {
+        group.pk: [group.localised_name(language), 0, 0, 0, 0]
+        for group in ProductGroup.objects.filter(rule_set__code=CLASSIFICATION_RULE_SET).order_by("position")
+    }
     for row in counts:
         name = row["subgroup__group__name_en"] if language == "en" and row["subgroup__group__name_en"] else None
         entry = groups.setdefault(row["subgroup__group"], [name or row["subgroup__group__name"], 0, 0, 0, 0])
@@ -208,8 +212,7 @@ def _provinces_figure(rows: list[dict], *, page_url: str) -> Figure:
     )
 
 
-def _wards_figure(province: Province) -> Figure:
-    rows = _places_rows(certified_products().filter(producer__province=province), "ward")
+def _wards_figure(province: Province, rows: list[dict]) -> Figure:
     return _places_table(
         key="wards",
         title=_("Certified products by ward/commune: %(province)s") % {"province": province.name},
@@ -237,14 +240,17 @@ def _legal_forms_figure(headline: dict) -> Figure:
     return Figure(table, charts.bar_chart(key="chart-legal-forms", title=table.title, bars=bars))
 
 
-def _years_figure(certificates: QuerySet, *, key: str = "years") -> Figure:
-    counts = {
+def _year_counts(certificates: QuerySet) -> dict[int, dict]:
+    return {
         row["year"]: row
         for row in certificates.annotate(year=ExtractYear("decision_date"))
         .values("year")
         .annotate(total=Count("pk"), **_star_counts("stars"))
         .order_by("year")
     }
+
+
+def _years_figure(counts: dict[int, dict], *, key: str = "years") -> Figure:
     # Every year between the first and the last, so a year without decisions shows as a gap, not as nothing.
     years = range(min(counts), max(counts) + 1) if counts else range(0)
     rows = []
@@ -315,14 +321,17 @@ def public_statistics(*, province_code: str | None, page_url: str, now=None) -> 
     province (a province's own portal), its wards are shown without asking.
     """
     now = now or timezone.now()
-    headline = _headline()
+    # The aggregates over every certified product (seconds at a million products) are shared by every reader
+    # until the catalogue changes or the day ends (catalog.cache.cached_data); labels and charts are per request.
+    # The applications and events figures are not the catalogue's: they are read each time (a few rows).
+    headline = cached_data("statistics:headline", _headline)
     summary = {
         "products": headline["products"],
         "producers": headline["producers"],
         **{f"stars_{stars}": headline[f"stars_{stars}"] for stars in STARS},
         "proposed": _proposed_for_five_stars(),
     }
-    province_rows = _places_rows(certified_products(), "province")
+    province_rows = cached_data("statistics:provinces", lambda: _places_rows(certified_products(), "province"))
     province = None
     if province_code:
         known = {row["producer__province"]: row["producer__province__name"] for row in province_rows}
@@ -336,14 +345,25 @@ def public_statistics(*, province_code: str | None, page_url: str, now=None) -> 
     return PublicStatistics(
         summary=summary,
         stars=_stars_figure(headline),
-        groups=_groups_figure(),
+        groups=_groups_figure(cached_data("statistics:groups", _group_counts)),
         provinces=_provinces_figure(province_rows, page_url=page_url),
         legal_forms=_legal_forms_figure(headline),
-        years=_years_figure(Certificate.objects.filter(product__in=Product.objects.public())),
+        years=_years_figure(
+            cached_data(
+                "statistics:years",
+                lambda: _year_counts(Certificate.objects.filter(product__in=Product.objects.public())),
+            )
+        ),
         events=_events_figure(now=now),
         province=province,
-        wards=_wards_figure(province) if province else None,
+        wards=_wards_figure(province, cached_data(f"statistics:wards:{province.code}", lambda: _ward_rows(province)))
+        if province
+        else None,
     )
+
+
+def _ward_rows(province: Province) -> list[dict]:
+    return _places_rows(certified_products().filter(producer__province=province), "ward")
 
 
 # --- Staff dashboard ---------------------------------------------------------------------------------------------

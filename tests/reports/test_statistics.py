@@ -378,3 +378,65 @@ def test_charts_of_nothing_or_only_zeros_draw_nothing():
     assert charts.bar_chart(key="a", title="t", bars=[]) == ""
     assert charts.bar_chart(key="a", title="t", bars=[charts.Bar("x", 0)]) == ""
     assert charts.column_chart(key="b", title="t", columns=[charts.Bar("2020", 0)]) == ""
+
+
+# --- The shared cache of the catalogue's aggregates ---------------------------------------------------------------
+
+
+@pytest.fixture
+def shared_cache(settings):
+    from django.core.cache import cache
+
+    settings.PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_the_catalogue_aggregates_are_read_once_and_shared(client, two_provinces, shared_cache):
+    def statements(**params) -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse(PAGE), params).status_code == 200
+        return [query["sql"] for query in queries.captured_queries]
+
+    def counts_certified(sql: str) -> bool:
+        """An aggregate over the products or certificates (the applications' count is read each time)."""
+        tables = 'FROM "catalog_product"' in sql or 'FROM "catalog_certificate"' in sql
+        return "COUNT(" in sql and tables and "catalog_application" not in sql
+
+    first, second = statements(), statements()
+    assert len([sql for sql in first if counts_certified(sql)]) == 4  # stars and forms, groups, provinces, years
+    assert not [sql for sql in second if counts_certified(sql)], second
+    # A province's wards are kept on their own: the first drill-down reads them, the next does not.
+    assert [sql for sql in statements(province="92") if counts_certified(sql) and "accounts_ward" in sql]
+    assert not [sql for sql in statements(province="92") if counts_certified(sql)]
+
+
+def test_a_new_certificate_a_revocation_and_a_hidden_producer_reach_the_cached_figures(
+    client, two_provinces, shared_cache
+):
+    wards, hanoi_ward = two_provinces
+    stats = client.get(reverse(PAGE)).context["stats"]
+    assert (stats.summary["products"], stats.summary["stars_5"]) == (3, 0)
+
+    five = ProductFactory(producer=ProducerFactory(ward=hanoi_ward, province=hanoi_ward.province))
+    certify(five, score="95", level=Certificate.Level.CENTRAL)
+    stats = client.get(reverse(PAGE)).context["stats"]
+    assert (stats.summary["products"], stats.summary["stars_5"]) == (4, 1)
+    assert {str(row[0]): row[1] for row in stats.provinces.table.rows}["Thành phố Hà Nội"] == 2
+    assert stats.years.table.totals[4] == 4
+
+    certificate_revoke(
+        actor=Actor(user=superuser(), organisation=None),
+        certificate=five.certificates.get(),
+        reason="Vi phạm an toàn thực phẩm.",
+        revoked_on=timezone.localdate(),
+    )
+    assert client.get(reverse(PAGE)).context["stats"].summary["stars_5"] == 0
+
+    producer = Product.objects.filter(producer__ward=wards[0]).get().producer
+    producer.is_verified = False
+    producer.save()
+    stats = client.get(reverse(PAGE), {"province": "92"}).context["stats"]
+    assert stats.summary["products"] == 2
+    assert {str(row[0]): row[1] for row in stats.wards.table.rows} == {wards[1].name: 1}
