@@ -239,22 +239,17 @@ STAFF_PAGES = [
 
 def _staff_cookie() -> str:
     """A session cookie of a superuser of the benchmark database (created once, without a usable password)."""
-    from importlib import import_module
-
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.test import Client
 
     from accounts.models import User
 
     user = User.objects.filter(email="bench-staff@example.invalid").first()
     if user is None:
         user = User.objects.create_superuser(email="bench-staff@example.invalid", full_name="Benchmark")
-    session = import_module(settings.SESSION_ENGINE).SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
 def staff_lists(results, log=print):
