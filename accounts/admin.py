@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 
 from accounts import services
 from accounts.models import ActionRecord, LegacyWard, Organisation, Province, User, Ward
+from ocop_portal.admin_lists import LargeListMixin
 from ocop_portal.admin_widgets import SafeAutocompleteMixin
 from ocop_portal.images import ACCEPT as IMAGE_ACCEPT
 from ocop_portal.images import validate_image_upload
@@ -58,13 +59,11 @@ class MemberInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
+class OrganisationAdmin(LargeListMixin, SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "tax_code", "province", "is_verified", "created_at"]
     list_filter = ["kind", "is_verified", "province", "created_at"]
     list_select_related = ["province"]
     search_fields = ["name", "tax_code", "email"]
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER  # each count of the filters' values would read every row
     autocomplete_fields = ["province", "ward"]
     readonly_fields = ["is_verified", "verified_at", "verified_by", "created_at"]
     inlines = [MemberInline]
@@ -146,14 +145,12 @@ class LegacyWardAdmin(admin.ModelAdmin):
 
 
 @admin.register(ActionRecord)
-class ActionRecordAdmin(admin.ModelAdmin):
+class ActionRecordAdmin(LargeListMixin, admin.ModelAdmin):
     list_display = ["created_at", "actor", "organisation", "on_behalf", "verb", "summary"]
     # A date filter, not a date hierarchy: the hierarchy reads every record for the years it offers.
     list_filter = ["on_behalf", "verb", "created_at"]
     list_select_related = ["actor", "organisation"]
     search_fields = ["actor__email", "organisation__name", "summary"]
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER  # each count of the filters' values would read every row
 
     def has_add_permission(self, request):
         return False

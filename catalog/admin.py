@@ -35,6 +35,7 @@ from catalog.models import (
 )
 from catalog.rules import CENTRAL_CANDIDATE_SCORE, CERTIFIED_SCORE, average_total, stars_for_score
 from catalog.search import product_match
+from ocop_portal.admin_lists import LargeListMixin
 from ocop_portal.admin_widgets import SafeAutocompleteMixin
 from ocop_portal.images import validate_image_upload
 
@@ -173,7 +174,7 @@ class ProductAdminForm(forms.ModelForm):
 
 
 @admin.register(Product)
-class ProductAdmin(ProductSearchMixin, SafeAutocompleteMixin, admin.ModelAdmin):
+class ProductAdmin(LargeListMixin, ProductSearchMixin, SafeAutocompleteMixin, admin.ModelAdmin):
     form = ProductAdminForm
     list_display = ["name", "producer", "subgroup", "status", "current_stars", "published_at"]
     # Orders and filters served by indexes; a date filter, not the date hierarchy (it reads every row for its years).
@@ -183,8 +184,6 @@ class ProductAdmin(ProductSearchMixin, SafeAutocompleteMixin, admin.ModelAdmin):
     search_fields = ["name", "name_en", "producer__name", "gtin"]
     search_help_text = _("Words of the name, the description, the producer or its place (accents optional), or a GTIN.")
     number_fields = ("gtin",)
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER  # each count of the filters' values would read every row
     autocomplete_fields = ["producer"]
     readonly_fields = ["current_certificate", "published_at", "created_at", "updated_at"]
     inlines = [ProductPhotoInline]
@@ -832,7 +831,7 @@ class RevokeForm(forms.Form):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(ProductSearchMixin, SafeAutocompleteMixin, ActionPageMixin, AuditTrailAdmin):
+class CertificateAdmin(LargeListMixin, ProductSearchMixin, SafeAutocompleteMixin, ActionPageMixin, AuditTrailAdmin):
     form = CertificateAdminForm
     change_form_template = "admin/catalog/certificate/change_form.html"
     list_display = [
@@ -852,8 +851,6 @@ class CertificateAdmin(ProductSearchMixin, SafeAutocompleteMixin, ActionPageMixi
     product_path = "product__"
     number_fields = ("decision_number",)
     numbers_alone = True
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER  # each count of the filters' values would read every row
     autocomplete_fields = ["product"]
     readonly_fields = [
         "stars",
