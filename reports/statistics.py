@@ -240,10 +240,12 @@ def _legal_forms_figure(headline: dict) -> Figure:
     return Figure(table, charts.bar_chart(key="chart-legal-forms", title=table.title, bars=bars))
 
 
-def _year_counts(certificates: QuerySet) -> dict[int, dict]:
+def _year_counts() -> dict[int, dict]:
+    """Every recognition decision of a public product, by year (expired, revoked and renewed ones included)."""
     return {
         row["year"]: row
-        for row in certificates.annotate(year=ExtractYear("decision_date"))
+        for row in Certificate.objects.filter(product__in=Product.objects.public())
+        .annotate(year=ExtractYear("decision_date"))
         .values("year")
         .annotate(total=Count("pk"), **_star_counts("stars"))
         .order_by("year")
@@ -314,6 +316,16 @@ def _events_figure(*, now: datetime.datetime) -> Figure:
     return Figure(table, charts.bar_chart(key="chart-events", title=table.title, bars=bars))
 
 
+def _catalogue_counts() -> dict:
+    """The public page's aggregates over the catalogue, in four queries: what the shared cache keeps."""
+    return {
+        "headline": _headline(),
+        "groups": _group_counts(),
+        "provinces": _places_rows(certified_products(), "province"),
+        "years": _year_counts(),
+    }
+
+
 def public_statistics(*, province_code: str | None, page_url: str, now=None) -> PublicStatistics:
     """Every figure of the public statistics page, in at most nine queries.
 
@@ -324,14 +336,15 @@ def public_statistics(*, province_code: str | None, page_url: str, now=None) -> 
     # The aggregates over every certified product (seconds at a million products) are shared by every reader
     # until the catalogue changes or the day ends (catalog.cache.cached_data); labels and charts are per request.
     # The applications and events figures are not the catalogue's: they are read each time (a few rows).
-    headline = cached_data("statistics:headline", _headline)
+    counts = cached_data("statistics:catalogue", _catalogue_counts)
+    headline = counts["headline"]
     summary = {
         "products": headline["products"],
         "producers": headline["producers"],
         **{f"stars_{stars}": headline[f"stars_{stars}"] for stars in STARS},
         "proposed": _proposed_for_five_stars(),
     }
-    province_rows = cached_data("statistics:provinces", lambda: _places_rows(certified_products(), "province"))
+    province_rows = counts["provinces"]
     province = None
     if province_code:
         known = {row["producer__province"]: row["producer__province__name"] for row in province_rows}
@@ -345,15 +358,10 @@ def public_statistics(*, province_code: str | None, page_url: str, now=None) -> 
     return PublicStatistics(
         summary=summary,
         stars=_stars_figure(headline),
-        groups=_groups_figure(cached_data("statistics:groups", _group_counts)),
+        groups=_groups_figure(counts["groups"]),
         provinces=_provinces_figure(province_rows, page_url=page_url),
         legal_forms=_legal_forms_figure(headline),
-        years=_years_figure(
-            cached_data(
-                "statistics:years",
-                lambda: _year_counts(Certificate.objects.filter(product__in=Product.objects.public())),
-            )
-        ),
+        years=_years_figure(counts["years"]),
         events=_events_figure(now=now),
         province=province,
         wards=_wards_figure(province, cached_data(f"statistics:wards:{province.code}", lambda: _ward_rows(province)))
