@@ -87,8 +87,16 @@ class Organisation(models.Model):
     province = models.ForeignKey(
         Province, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("province/city")
     )
+    # Empty only for a producer imported from a list that names its former district, not its commune: since
+    # 1 July 2025 a district has become several wards, so staff complete it (the dashboard's "to complete").
     ward = models.ForeignKey(
-        Ward, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("ward/commune")
+        Ward, on_delete=models.PROTECT, null=True, related_name="organisations", verbose_name=_("ward/commune")
+    )
+    former_district = models.CharField(
+        _("former district"),
+        max_length=100,
+        blank=True,
+        help_text=_("The district (before 1 July 2025) a list gave instead of the ward or commune."),
     )
     street_address = models.CharField(_("street address"), max_length=255, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
@@ -142,9 +150,14 @@ class Organisation(models.Model):
         return self.name
 
     @property
+    def place_name(self) -> str:
+        """Where the organisation is, in today's units: its ward and province (its former district until then)."""
+        local = self.ward.name if self.ward_id else self.former_district
+        return ", ".join(part for part in (local, self.province.name) if part)
+
+    @property
     def full_address(self):
-        parts = [self.street_address, self.ward.name, self.province.name]
-        return ", ".join(part for part in parts if part)
+        return ", ".join(part for part in (self.street_address, self.place_name) if part)
 
 
 class User(AbstractBaseUser, PermissionsMixin):

@@ -220,6 +220,7 @@ class Generator:
                 created,
                 province,
                 ward_code,
+                "",
             )
             profile = (
                 pk,
@@ -383,6 +384,7 @@ class Generator:
                     "created_at",
                     "province_id",
                     "ward_id",
+                    "former_district",
                 ],
                 (producer[0] for producer in producers),
             )

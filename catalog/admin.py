@@ -172,13 +172,49 @@ class ProductAdminForm(forms.ModelForm):
         model = Product
         fields = [*ProductForm.Meta.fields, "producer", "status"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("subgroup")
+        if field is None or not (self.instance.subgroup_id and self.instance.subgroup.is_broad):
+            return
+        # The broad level an imported list gave stays selectable until staff choose the sub-group.
+        field.queryset = ProductSubGroup.objects.filter(
+            Q(is_broad=False) | Q(pk=self.instance.subgroup_id)
+        ).select_related("group")
+        field.help_text = _(
+            "The province's list gave only this broader level of the classification: refine it to the product's "
+            "sub-group."
+        )
+
+
+class SubGroupToRefineFilter(admin.SimpleListFilter):
+    """Products whose sub-group is still a broader level, as an imported list left it."""
+
+    title = _("sub-group to refine")
+    parameter_name = "to_refine"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes: a broader level")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(subgroup__is_broad=self.value() == "yes")
+        return queryset
+
 
 @admin.register(Product)
 class ProductAdmin(LargeListMixin, ProductSearchMixin, SafeAutocompleteMixin, admin.ModelAdmin):
     form = ProductAdminForm
     list_display = ["name", "producer", "subgroup", "status", "current_stars", "published_at"]
     # Orders and filters served by indexes; a date filter, not the date hierarchy (it reads every row for its years).
-    list_filter = ["status", "subgroup__group", "producer__province", "producer__is_verified", "created_at"]
+    list_filter = [
+        "status",
+        "subgroup__group",
+        SubGroupToRefineFilter,
+        "producer__province",
+        "producer__is_verified",
+        "created_at",
+    ]
     sortable_by = ["name", "published_at"]
     list_select_related = ["producer", "subgroup", "current_certificate"]
     search_fields = ["name", "name_en", "producer__name", "gtin"]
@@ -190,7 +226,8 @@ class ProductAdmin(LargeListMixin, ProductSearchMixin, SafeAutocompleteMixin, ad
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "subgroup":
-            kwargs["queryset"] = ProductSubGroup.objects.select_related("group")
+            # Nobody picks a broad level; the form keeps a product's own until it is refined.
+            kwargs["queryset"] = ProductSubGroup.objects.filter(is_broad=False).select_related("group")
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description=_("stars"))

@@ -140,6 +140,35 @@ GROUPS_1048_2019 = [
 
 GROUPS_BY_RULE_SET = {"1048/2019": GROUPS_1048_2019, "148/2023": GROUPS_148_2023}
 
+# The levels of 148/2023 above its sub-groups that hold more than one of them: a published list often classifies a
+# product only this far ("Thực phẩm chế biến", "Gia vị", "Đồ uống có cồn", or the group itself). Kept as sub-groups
+# marked broad, so that such a product is recorded at the level given until staff choose its sub-group.
+# (group code, code, name, English name)
+BROAD_148_2023 = [
+    ("1", "1", "Thực phẩm", "Food"),
+    ("1", "1.1", "Thực phẩm tươi sống", "Fresh food"),
+    ("1", "1.2", "Thực phẩm thô, sơ chế", "Raw and minimally processed food"),
+    ("1", "1.3", "Thực phẩm chế biến", "Processed food"),
+    ("1", "1.4", "Gia vị", "Condiments"),
+    ("1", "1.5", "Chè", "Tea"),
+    ("2", "2", "Đồ uống", "Beverages"),
+    ("2", "2.1", "Đồ uống có cồn", "Alcoholic beverages"),
+    ("3", "3", "Dược liệu và sản phẩm từ dược liệu", "Herbal products"),
+    ("4", "4", "Hàng thủ công mỹ nghệ", "Handicrafts"),
+    ("5", "5", "Sinh vật cảnh", "Ornamental plants and animals"),
+]
+# Names of 1048/2019 (and other words lists use) and the 148/2023 code they stand for, folded.
+FORMER_GROUP_NAMES = {
+    "thao duoc": "3",
+    "vai va may mac": "4.2.1",
+    "vai may mac": "4.2.1",
+    "luu niem noi that trang tri": "4.1.1",
+    "dich vu du lich nong thon ban hang": "6.1.1",
+    "dich vu du lich": "6.1.1",
+    "thu cong my nghe": "4",
+    "do uong khong con": "2.2.2",
+}
+
 
 def seed_classification(RuleSet, ProductGroup, ProductSubGroup) -> None:
     """Create or update the rule sets, groups and sub-groups (idempotent)."""
@@ -167,3 +196,14 @@ def seed_classification(RuleSet, ProductGroup, ProductSubGroup) -> None:
                     code=sub_code,
                     defaults={"name": sub_name, "name_en": sub_name_en, "position": position},
                 )
+
+
+def seed_broad_levels(ProductGroup, ProductSubGroup) -> None:
+    """Create or update the broad levels of 148/2023 (idempotent; migration 0007, after the field exists)."""
+    for group_code, code, name, name_en in BROAD_148_2023:
+        group = ProductGroup.objects.get(rule_set__code="148/2023", code=group_code)
+        ProductSubGroup.objects.update_or_create(
+            group=group,
+            code=code,
+            defaults={"name": name, "name_en": name_en, "position": 100 + len(code), "is_broad": True},
+        )

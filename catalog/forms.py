@@ -32,7 +32,10 @@ class SubGroupChoiceField(forms.ModelChoiceField):
 class ProductForm(forms.ModelForm):
     subgroup = SubGroupChoiceField(
         label=_("OCOP product group"),
-        queryset=ProductSubGroup.objects.filter(group__rule_set__code="148/2023").select_related("group"),
+        # A broad level is where an imported list left a product, never a choice (catalog.completion).
+        queryset=ProductSubGroup.objects.filter(group__rule_set__code="148/2023", is_broad=False).select_related(
+            "group"
+        ),
     )
     months_available = forms.TypedMultipleChoiceField(
         label=_("Months available"),
@@ -85,6 +88,10 @@ class ProductForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("price_min", "price_max", "shelf_life_days"):
             self.fields[name].widget.attrs.update({"inputmode": "numeric", "min": "0"})
+        if self.instance.subgroup_id and self.instance.subgroup.is_broad:
+            self.fields["subgroup"].help_text = gettext(
+                "The province's list classified this product only as “%(level)s”: choose its sub-group."
+            ) % {"level": self.instance.subgroup}
 
     def clean_months_available(self):
         months = sorted(set(self.cleaned_data.get("months_available") or []))

@@ -98,6 +98,9 @@ class ProductSubGroup(models.Model):
     name = models.CharField(_("name"), max_length=200)
     name_en = models.CharField(_("name in English"), max_length=200)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # A level above the sub-groups ("1.3 Thực phẩm chế biến", "1 Thực phẩm") that a published list may give:
+    # products imported at that level keep it until staff choose their sub-group; nobody picks it by hand.
+    is_broad = models.BooleanField(_("broader level, to refine"), default=False)
 
     class Meta:
         verbose_name = _("product sub-group")
@@ -398,10 +401,13 @@ class Certificate(models.Model):
     rule_set = models.ForeignKey(
         RuleSet, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("rule set")
     )
+    # Empty only for a decision imported from a list that published the stars without the score: the stars are
+    # then the province's decision as recorded. Every evaluation made in the portal has its score.
     total_score = models.DecimalField(
         _("total score"),
         max_digits=4,
         decimal_places=1,
+        null=True,
         validators=[MinValueValidator(50), MaxValueValidator(100)],
         help_text=_("Out of 100. The stars follow from it: 50–69.9 = 3★, 70–89.9 = 4★, 90–100 = 5★."),
     )
@@ -437,12 +443,14 @@ class Certificate(models.Model):
         ordering = ["-decision_date", "-pk"]
         permissions = [("certify", _("Can score, recognise and revoke OCOP certificates"))]
         constraints = [
-            # The stars are derived from the score; the database refuses any other pairing.
+            # The stars are derived from the score; the database refuses any other pairing. Without a score (a
+            # decision recorded from a published list), the stars are a certified band and no application made them.
             models.CheckConstraint(
                 condition=(
                     Q(total_score__gte=90, total_score__lte=100, stars=5)
                     | Q(total_score__gte=70, total_score__lt=90, stars=4)
                     | Q(total_score__gte=50, total_score__lt=70, stars=3)
+                    | Q(total_score__isnull=True, stars__gte=3, stars__lte=5, application__isnull=True)
                 ),
                 name="certificate_stars_follow_score",
                 violation_error_message=_("The stars must follow from the score."),
@@ -476,8 +484,12 @@ class Certificate(models.Model):
     def __str__(self):
         return f"{self.decision_number} — {self.product} ({self.stars}★)"
 
+    @property
+    def score_published(self) -> bool:
+        return self.total_score is not None
+
     def derive(self) -> None:
-        """Set the stars and the end of validity from the score and the decision date."""
+        """Set the stars (when there is a score) and the end of validity from the score and the decision date."""
         if self.total_score is not None:
             self.stars = stars_for_score(self.total_score)
         if self.decision_date is not None:
@@ -769,6 +781,10 @@ class ImportBatch(models.Model):
     progress_done = models.PositiveIntegerField(_("rows processed"), default=0)
     progress_total = models.PositiveIntegerField(_("rows to process"), default=0)
     failure = models.TextField(_("what went wrong"), blank=True)
+    # How the file was read (title rows, header rows combined, sections and totals skipped, each column's meaning).
+    layout = models.JSONField(_("how the file was read"), default=dict, blank=True)
+    # Staff's answers where a producer's name is only close to producers in the portal: {row: organisation id | "new"}.
+    producer_choices = models.JSONField(_("producers chosen by staff"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("OCOP list import")

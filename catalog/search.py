@@ -1,7 +1,8 @@
 """Vietnamese full-text search on plain PostgreSQL (no unaccent, no pg_trgm).
 
 Both the indexed text and the query are folded the same way in Python: NFC, NFD, combining marks
-dropped, đ/Đ mapped to d, casefolded. The document's `tsvector` ('simple' config) holds the folded
+dropped, đ/Đ mapped to d, casefolded. Text copied from PDFs often writes Đ as the Icelandic eth (Ð, U+00D0;
+ð, U+00F0), which looks the same: it is read as Đ. The document's `tsvector` ('simple' config) holds the folded
 words with weight A and the original lower-cased words with weight B. A query matches on folded
 prefixes (`mam:* & ca:*`) and ranks with the original words too, so "mắm" ranks mắm above mâm.
 """
@@ -16,18 +17,20 @@ SEARCH_CONFIG = "simple"
 MAX_QUERY_TERMS = 8
 MAX_TERM_LENGTH = 40
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
+# Look-alikes of Đ/đ, read as Đ/đ before anything else.
+_ETH = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111"})
 
 
 def fold(text: str) -> str:
     """Fold Vietnamese text for matching: "Bánh PÍA Đồng" -> "banh pia dong"."""
-    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFC", text or ""))
+    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFC", (text or "").translate(_ETH)))
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
     return stripped.replace("đ", "d").replace("Đ", "D").casefold()
 
 
 def original_lower(text: str) -> str:
     """Lower-case while keeping diacritics, in one canonical (NFC) form."""
-    return unicodedata.normalize("NFC", text or "").casefold()
+    return unicodedata.normalize("NFC", (text or "").translate(_ETH)).casefold()
 
 
 def words(text: str) -> list[str]:

@@ -128,16 +128,19 @@ _reference_memo: dict[str, tuple[float, dict]] = {}
 
 
 def _reference() -> dict:
-    """Wards (with their province) and sub-groups (with their group) by key: reference data, read per process.
+    """Wards and provinces, and sub-groups (with their group), by key: reference data, read per process.
 
     Product cards and pages take their place and group names from here instead of joining four more tables
-    into every product query (PostgreSQL spends longer planning a seven-table join than running it).
+    into every product query (PostgreSQL spends longer planning a seven-table join than running it). The
+    provinces come with the wards (no query of their own): a producer whose ward is not known yet still has one.
     """
     remembered = _reference_memo.get("all")
     if remembered is not None and remembered[0] > time.monotonic():
         return remembered[1]
+    wards = {ward.pk: ward for ward in Ward.objects.select_related("province")}
     reference = {
-        "wards": {ward.pk: ward for ward in Ward.objects.select_related("province")},
+        "wards": wards,
+        "provinces": {ward.province_id: ward.province for ward in wards.values()},
         "subgroups": {subgroup.pk: subgroup for subgroup in ProductSubGroup.objects.select_related("group")},
     }
     _reference_memo["all"] = (time.monotonic() + FACET_OPTIONS_SECONDS, reference)
@@ -148,22 +151,39 @@ def _with_reference(products, *, fresh: bool = False):
     """Attach each product's sub-group (and group), and its producer's ward and province, from `_reference`."""
     reference = _reference()
     for product in products:
-        producer = product.producer
-        ward = reference["wards"].get(producer.ward_id)
-        subgroup = reference["subgroups"].get(product.subgroup_id)
-        if ward is None or subgroup is None or ward.province_id != producer.province_id:
-            if not fresh:  # added or changed since the reference was read: read it again, once
-                facet_options_forget()
-                return _with_reference(products, fresh=True)
-            continue  # left to Django's own lookups
-        producer._state.fields_cache["ward"] = ward
-        producer._state.fields_cache["province"] = ward.province
-        product._state.fields_cache["subgroup"] = subgroup
+        if not _attach_reference(product, reference) and not fresh:
+            # Added or changed since the reference was read: read it again, once; what it still does not know
+            # is left to Django's own lookups.
+            facet_options_forget()
+            return _with_reference(products, fresh=True)
     return products
 
 
+def _attach_reference(product: Product, reference: dict) -> bool:
+    """Fill the product's sub-group and its producer's place from `reference`; False if it lacks one of them.
+
+    A producer without a ward (imported with its former district only) gets `ward = None` and its province.
+    """
+    producer = product.producer
+    subgroup = reference["subgroups"].get(product.subgroup_id)
+    province = reference["provinces"].get(producer.province_id)
+    ward = reference["wards"].get(producer.ward_id) if producer.ward_id else None
+    if subgroup is None or province is None:
+        return False
+    if producer.ward_id and (ward is None or ward.province_id != province.pk):
+        return False
+    producer._state.fields_cache["ward"] = ward
+    producer._state.fields_cache["province"] = province
+    product._state.fields_cache["subgroup"] = subgroup
+    return True
+
+
 def products_for_cards(queryset):
-    """What a product card shows, in three queries' worth of joins: producer, certificate, primary photo."""
+    """What a product card shows, in three queries' worth of joins: producer, certificate, primary photo.
+
+    The place and the sub-group with its group (whose pictogram stands in for a missing photo) come from
+    `_with_reference`, which the caller applies to the fetched products.
+    """
     return queryset.select_related("producer", "current_certificate").prefetch_related(
         Prefetch("photos", queryset=ProductPhoto.objects.filter(is_primary=True).order_by(), to_attr="primary_photos")
     )
@@ -365,6 +385,7 @@ def certificate_get_by_code(code: str) -> Certificate | None:
             "rule_set",
             "product__producer__province",
             "product__producer__ward",
+            "product__subgroup__group",
             "product__current_certificate",
         )
         .prefetch_related(

@@ -10,16 +10,23 @@ _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"
 
 
 def product_jsonld(*, product: Product, photos, build_absolute_uri) -> str:
+    """The product's schema.org data, claiming only what the record holds.
+
+    A certified product is public record, so it may be listed before its producer adds a photo or a description:
+    then the data has no `image` and no `description` rather than empty ones.
+    """
     data = {
         "@context": "https://schema.org",
         "@type": "Product",
         "name": product.name,
-        "description": product.description,
         "url": build_absolute_uri(product.get_absolute_url()),
         "category": product.subgroup.name,
         "manufacturer": {"@type": "Organization", "name": product.producer.name},
-        "image": [build_absolute_uri(photo.image.url) for photo in photos],
     }
+    if product.description:
+        data["description"] = product.description
+    if photos:
+        data["image"] = [build_absolute_uri(photo.image.url) for photo in photos]
     if product.gtin:
         data["gtin"] = product.gtin
     if product.price_min is not None:

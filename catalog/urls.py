@@ -52,10 +52,13 @@ urlpatterns = [
     path("verify/<str:code>/qr.svg", verification.CertificateQrView.as_view(fmt="svg"), name="certificate-qr-svg"),
     # Staff
     path("staff/certification/", staff.CertificationDashboardView.as_view(), name="staff-certification"),
+    path("staff/to-complete/", staff.ToCompleteView.as_view(), name="staff-to-complete"),
+    path("staff/to-complete/<slug:kind>/", staff.ToCompleteKindView.as_view(), name="staff-to-complete-kind"),
     # Staff: import of the province's existing OCOP list
     path("staff/imports/", imports.ImportUploadView.as_view(), name="staff-import"),
     path("staff/imports/template.xlsx", imports.ImportTemplateView.as_view(), name="staff-import-template"),
     path("staff/imports/<int:pk>/", imports.ImportBatchView.as_view(), name="staff-import-batch"),
+    path("staff/imports/<int:pk>/choose/", imports.ImportChooseView.as_view(), name="staff-import-choose"),
     path("staff/imports/<int:pk>/confirm/", imports.ImportConfirmView.as_view(), name="staff-import-confirm"),
     path("staff/imports/<int:pk>/progress/", imports.ImportProgressView.as_view(), name="staff-import-progress"),
 ]

@@ -17,7 +17,8 @@ STAR_CHOICES = [(3, _("3 stars")), (4, _("4 stars")), (5, _("5 stars"))]
 
 def subgroups_queryset():
     return (
-        ProductSubGroup.objects.filter(group__rule_set__code=RULE_SET)
+        # Not the broad levels an imported list may leave a product at: nobody picks one (catalog.completion).
+        ProductSubGroup.objects.filter(group__rule_set__code=RULE_SET, is_broad=False)
         .select_related("group")
         .order_by("group__position", "position")
     )

@@ -53,6 +53,20 @@ def _valid_filterset(filterset_class, params, **kwargs):
     return filterset
 
 
+def _place_columns() -> list[Column]:
+    return [Column(_("Ward/commune")), Column(_("Former district")), Column(_("Province/city"))]
+
+
+def _place_cells(producer) -> list[str]:
+    """The producer's ward (empty until staff record it), the former district a list gave instead, its province."""
+    return [producer.ward.name if producer.ward_id else "", producer.former_district, producer.province.name]
+
+
+def _score(certificate) -> float | None:
+    """The total score as a number; None, an empty cell, for a decision that published only its stars."""
+    return float(certificate.total_score) if certificate.score_published else None
+
+
 # --- Catalogue --------------------------------------------------------------------------------------------------
 
 
@@ -91,8 +105,7 @@ def catalogue_table(products, *, absolute_url) -> Table:
         Column(_("Sub-group")),
         Column(_("Producer")),
         Column(_("Legal form")),
-        Column(_("Ward/commune")),
-        Column(_("Province/city")),
+        *_place_columns(),
         Column(_("OCOP stars"), "count"),
         Column(_("Certificate status")),
         Column(_("Decision number")),
@@ -119,8 +132,7 @@ def catalogue_table(products, *, absolute_url) -> Table:
                 product.subgroup.name,
                 producer.name,
                 ProducerProfile.LegalForm(profile.legal_form).label if profile else "",
-                producer.ward.name,
-                producer.province.name,
+                *_place_cells(producer),
                 certificate.stars if live else None,
                 certificate.get_public_status_display() if certificate else _("Not certified"),
                 certificate.decision_number if certificate else "",
@@ -156,8 +168,7 @@ def register_table(certificates) -> Table:
         Column(_("Decision date"), "date"),
         Column(_("Product")),
         Column(_("Producer")),
-        Column(_("Ward/commune")),
-        Column(_("Province/city")),
+        *_place_columns(),
         Column(_("OCOP stars"), "count"),
         Column(_("Score")),
         Column(_("Recognised by")),
@@ -172,10 +183,9 @@ def register_table(certificates) -> Table:
             certificate.decision_date,
             certificate.product.name,
             certificate.product.producer.name,
-            certificate.product.producer.ward.name,
-            certificate.product.producer.province.name,
+            *_place_cells(certificate.product.producer),
             certificate.stars,
-            float(certificate.total_score),
+            _score(certificate),
             certificate.get_level_display(),
             certificate.rule_set.code,
             certificate.valid_until,

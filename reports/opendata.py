@@ -17,7 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Certificate, ProducerProfile, Product, Standard
 
-SCHEMA_VERSION = "1.0"
+# 1.1: the ward may be null (a producer from a list that named only its former district), with that district in
+# `producer.former_district`; the score may be null (a decision that published only its stars).
+SCHEMA_VERSION = "1.1"
 PAGE_SIZE = 500
 LICENCE_NAME = "Creative Commons Attribution 4.0 International (CC BY 4.0)"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
@@ -57,7 +59,7 @@ LEVELS = tuple(Certificate.Level.values)
 STANDARDS = tuple(Standard.values)
 
 DOCUMENT_FIELDS = (
-    Field("schema_version", "string", _("Version of this format. Field names never change within a version."), "1.0"),
+    Field("schema_version", "string", _("Version of this format. Field names never change within a version."), "1.1"),
     Field("generated_at", "string", _("When this document was generated."), "2026-03-01T08:00:00+07:00", "date-time"),
     Field("licence", "object", _("The licence under which the data may be reused."), None),
     Field("licence.name", "string", _("Name of the licence."), LICENCE_NAME),
@@ -103,9 +105,25 @@ PRODUCT_FIELDS = (
     Field("producer.province", "object", _("Province or centrally-run city (units since 1 July 2025)."), None),
     Field("producer.province.code", "string", _("Official code of the province."), "92"),
     Field("producer.province.name", "string", _("Name of the province."), "Thành phố Cần Thơ"),
-    Field("producer.ward", "object", _("Ward, commune or special zone (units since 1 July 2025)."), None),
+    Field(
+        "producer.ward",
+        "object",
+        _(
+            "Ward, commune or special zone (units since 1 July 2025); null while it is not recorded, for a producer "
+            "taken from a list that named only its former district."
+        ),
+        None,
+        nullable=True,
+    ),
     Field("producer.ward.code", "string", _("Official code of the ward or commune."), "31783"),
     Field("producer.ward.name", "string", _("Name of the ward or commune."), "Phường Vĩnh Châu"),
+    Field(
+        "producer.former_district",
+        "string",
+        _("The district (before 1 July 2025) a published list gave for the producer; null when none was recorded."),
+        None,
+        nullable=True,
+    ),
     Field("certificate", "object", _("The product's OCOP certificate, valid on the day the document was made."), None),
     Field("certificate.decision_number", "string", _("Number of the recognition decision."), "1234/QĐ-UBND"),
     Field("certificate.decision_date", "string", _("Date of the recognition decision."), "2024-10-15", "date"),
@@ -113,8 +131,12 @@ PRODUCT_FIELDS = (
     Field(
         "certificate.score",
         "number",
-        _("Total score out of 100; the stars follow from it."),
+        _(
+            "Total score out of 100, from which the stars follow; null when the decision was recorded from a list "
+            "that published only its stars."
+        ),
         75.5,
+        nullable=True,
         minimum=50,
         maximum=100,
     ),
@@ -181,7 +203,10 @@ def _object_schema(fields: tuple[Field, ...], prefix: str = "") -> dict:
         if not field.path.startswith(prefix) or "." in field.path[len(prefix) :]:
             continue
         if field.type == "object":
-            properties[field.name] = {"description": str(field.description), **_object_schema(fields, field.path + ".")}
+            nested = _object_schema(fields, field.path + ".")
+            if field.nullable:  # its properties apply when it is an object
+                nested["type"] = ["object", "null"]
+            properties[field.name] = {"description": str(field.description), **nested}
         else:
             properties[field.name] = _property(field)
     return {"type": "object", "properties": properties, "required": list(properties), "additionalProperties": False}
@@ -244,13 +269,14 @@ def product_record(product: Product, *, absolute_url) -> dict:
             "legal_form": profile.legal_form if profile else None,
             "url": absolute_url(producer_url(producer.pk)),
             "province": {"code": producer.province_id, "name": producer.province.name},
-            "ward": {"code": producer.ward_id, "name": producer.ward.name},
+            "ward": {"code": producer.ward_id, "name": producer.ward.name} if producer.ward_id else None,
+            "former_district": producer.former_district or None,
         },
         "certificate": {
             "decision_number": certificate.decision_number,
             "decision_date": _day(certificate.decision_date),
             "stars": certificate.stars,
-            "score": float(certificate.total_score),
+            "score": float(certificate.total_score) if certificate.score_published else None,
             "level": certificate.level,
             "rule_set": certificate.rule_set.code,
             "valid_until": _day(certificate.valid_until),

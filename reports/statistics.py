@@ -1,8 +1,9 @@
 """The figures of the public statistics page and of the staff dashboard.
 
 "Certified" is the catalogue's word, taken from its querysets: a public product whose current certificate
-is valid today (`Product.objects.public().certified()`), so these pages, the home page and the catalogue's
-filters always agree. Every figure is an aggregate query; a page costs the same few queries whatever the
+is valid today (`Product.objects.public().certified()`), so these pages, the home page, the catalogue's
+filters and the open data always agree. The certificates issued per year are decisions, not products: every one
+the public register lists, whatever became of it or of its product since. Every figure is an aggregate query; a page costs the same few queries whatever the
 number of products, certificates, events or meetings. Each figure is a `Table` (reports.selectors) that the
 page shows as its data table, with a chart drawn from the same rows.
 """
@@ -11,7 +12,7 @@ import datetime
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -212,12 +213,21 @@ def _provinces_figure(rows: list[dict], *, page_url: str) -> Figure:
     )
 
 
+def _ward_label(row: dict) -> str:
+    """A ward's name; for producers whose ward is not recorded yet, the former district a list gave, said so."""
+    if row["producer__ward__name"]:
+        return row["producer__ward__name"]
+    if row.get("former_district"):
+        return _("%(district)s (former district, ward not recorded yet)") % {"district": row["former_district"]}
+    return _("Ward not recorded yet")
+
+
 def _wards_figure(province: Province, rows: list[dict]) -> Figure:
     return _places_table(
         key="wards",
         title=_("Certified products by ward/commune: %(province)s") % {"province": province.name},
         heading=_("Ward/commune"),
-        rows=[[row["producer__ward__name"], row["products"], row["producers"]] for row in rows],
+        rows=[[_ward_label(row), row["products"], row["producers"]] for row in rows],
         note=_("Wards and communes of the 2025 administrative units."),
     )
 
@@ -241,11 +251,14 @@ def _legal_forms_figure(headline: dict) -> Figure:
 
 
 def _year_counts() -> dict[int, dict]:
-    """Every recognition decision of a public product, by year (expired, revoked and renewed ones included)."""
+    """Every recognition decision on record, by year: the public register's decisions, whatever became of them.
+
+    Renewed, expired and revoked certificates count, and so do those of products no longer (or not yet) listed:
+    a decision is a fact of record, and the register (reports.data.certificate_register) lists every one.
+    """
     return {
         row["year"]: row
-        for row in Certificate.objects.filter(product__in=Product.objects.public())
-        .annotate(year=ExtractYear("decision_date"))
+        for row in Certificate.objects.annotate(year=ExtractYear("decision_date"))
         .values("year")
         .annotate(total=Count("pk"), **_star_counts("stars"))
         .order_by("year")
@@ -255,12 +268,13 @@ def _year_counts() -> dict[int, dict]:
 def _years_figure(counts: dict[int, dict], *, key: str = "years") -> Figure:
     # Every year between the first and the last, so a year without decisions shows as a gap, not as nothing.
     years = range(min(counts), max(counts) + 1) if counts else range(0)
+    register = reverse("reports:certificate-register")
     rows = []
     for year in years:
         row = counts.get(year, {})
-        rows.append(
-            [str(year), row.get("stars_3", 0), row.get("stars_4", 0), row.get("stars_5", 0), row.get("total", 0)]
-        )
+        # A year with decisions opens the register's list of them, which holds the same number.
+        label = Link(str(year), f"{register}?{urlencode({'year': year})}") if row else str(year)
+        rows.append([label, row.get("stars_3", 0), row.get("stars_4", 0), row.get("stars_5", 0), row.get("total", 0)])
     table = Table(
         key=key,
         title=_("OCOP certificates issued per year"),
@@ -272,11 +286,11 @@ def _years_figure(counts: dict[int, dict], *, key: str = "years") -> Figure:
         rows=rows,
         totals=_sum_rows(rows, label=_("Total")) if rows else None,
         note=_(
-            "By the year of the recognition decision; every decision counts, including certificates since "
-            "renewed, expired or revoked."
+            "By the year of the recognition decision: every decision in the register of certificates, including "
+            "certificates since renewed, expired or revoked and those of products no longer listed."
         ),
     )
-    columns = [charts.Bar(row[0], row[4]) for row in rows]
+    columns = [charts.Bar(str(row[0]), row[4]) for row in rows]
     return Figure(table, charts.column_chart(key=f"chart-{key}", title=table.title, columns=columns))
 
 
@@ -371,7 +385,16 @@ def public_statistics(*, province_code: str | None, page_url: str, now=None) -> 
 
 
 def _ward_rows(province: Province) -> list[dict]:
-    return _places_rows(certified_products().filter(producer__province=province), "ward")
+    """Certified products and producers per ward of the province; those without a ward, per former district."""
+    district = Case(When(producer__ward__isnull=True, then=F("producer__former_district")), default=Value(""))
+    return list(
+        certified_products()
+        .filter(producer__province=province)
+        .annotate(former_district=district)
+        .values("producer__ward", "producer__ward__name", "former_district")
+        .annotate(products=Count("pk"), producers=Count("producer", distinct=True))
+        .order_by("-products", "producer__ward__name", "former_district")
+    )
 
 
 # --- Staff dashboard ---------------------------------------------------------------------------------------------

@@ -4,8 +4,14 @@ The same check runs for the dry run and again, on the same bytes, inside the con
 judged on the data as it is at that moment. It reads the database in a fixed number of queries whatever
 the number of rows: reference data first, then every lookup in bulk.
 
-Matching: a producer by its tax code when the row has one, else by its folded name in the same province;
-a product by its folded name within its producer; a certificate by its decision number within its product.
+Nothing in the file is lost: every product row is imported or is an error with its reason. A row that lacks
+only what staff can complete later (today's ward of a district-only address, the sub-group of a product given
+at a broader level) is imported and its outcome says it needs completion. A star decided by the province and
+published without its score is recorded as decided.
+
+Matching: a producer by its tax code when the row has one, else by its name (abbreviations spelled out) in the
+same province; a name only close to producers in the portal waits for staff to choose. A product by its folded
+name within its producer; a certificate by its decision number within its product.
 """
 
 import datetime
@@ -14,56 +20,35 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from vietnamadminunits import ParseMode, parse_address
-
-from accounts.models import LegacyWard, Organisation, Ward
+from accounts.models import Organisation
 from accounts.validators import TAX_CODE_RE, normalise_tax_code
 from catalog.imports.columns import COLUMNS_BY_KEY
+from catalog.imports.groups import Classification
+from catalog.imports.names import CloseNames, legal_form_of, producer_and_representative, producer_key
+from catalog.imports.places import ParsedAddress, Place, PlaceBook, address_parse
 from catalog.imports.reading import Cell, Sheet, SheetRow, cell_text
-from catalog.models import (
-    CERTIFICATE_VALIDITY_MONTHS,
-    Certificate,
-    ProducerProfile,
-    Product,
-    ProductGroup,
-    ProductSubGroup,
-    RuleSet,
-    add_months,
-)
-from catalog.rules import CERTIFIED_SCORE, stars_for_score
+from catalog.models import CERTIFICATE_VALIDITY_MONTHS, Certificate, ProducerProfile, Product, RuleSet, add_months
+from catalog.rules import CERTIFIED_SCORE, CERTIFIED_STARS, stars_for_score
 from catalog.search import fold, words
 
-CLASSIFICATION = "148/2023"
-CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
-OUTCOMES = (ERROR, CREATE, UPDATE, UNCHANGED)
+CREATE, UPDATE, INCOMPLETE, UNCHANGED, ERROR = "create", "update", "incomplete", "unchanged", "error"
+OUTCOMES = (ERROR, CREATE, UPDATE, INCOMPLETE, UNCHANGED)
+# What staff complete after the import, named in a row's `to_complete`.
+TO_COMPLETE_WARD, TO_COMPLETE_SUBGROUP = "ward", "subgroup"
 LEGAL = ProducerProfile.LegalForm
+NEW_PRODUCER = "new"  # staff's answer when a close name is a different producer
 
-# Folded phrases that name a legal form, in the "Loại hình" column or at the start of a producer's name.
-LEGAL_FORM_WORDS = (
-    ("to hop tac", LEGAL.COOPERATIVE_GROUP),
-    ("tht", LEGAL.COOPERATIVE_GROUP),
-    ("hop tac xa", LEGAL.COOPERATIVE),
-    ("htx", LEGAL.COOPERATIVE),
-    ("ho kinh doanh", LEGAL.HOUSEHOLD),
-    ("hkd", LEGAL.HOUSEHOLD),
-    ("ho gia dinh", LEGAL.HOUSEHOLD),
-    ("ho san xuat", LEGAL.HOUSEHOLD),
-    ("ca the", LEGAL.HOUSEHOLD),
-    ("co so", LEGAL.HOUSEHOLD),
-    ("doanh nghiep", LEGAL.ENTERPRISE),
-    ("dntn", LEGAL.ENTERPRISE),
-    ("cong ty", LEGAL.ENTERPRISE),
-    ("cty", LEGAL.ENTERPRISE),
-    ("ctcp", LEGAL.ENTERPRISE),
-    ("tnhh", LEGAL.ENTERPRISE),
-    ("co phan", LEGAL.ENTERPRISE),
-    ("dn", LEGAL.ENTERPRISE),
-)
 DATE_PATTERNS = (
     (re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$"), ("day", "month", "year")),
     (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), ("year", "month", "day")),
+    (re.compile(r"^(?:ngay\s+)?(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})$"), ("day", "month", "year")),
 )
-GROUP_CODE_RE = re.compile(r"^(\d+(?:\.\d+){0,2})\b")
+# In a combined cell ("1358/QĐ-UBND ngày 20/7/2021"): the date, written with digits or in words.
+DECISION_DATE_RE = re.compile(
+    r"(?:ngày\s*)?(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})|ngày\s*(\d{1,2})\s*tháng\s*(\d{1,2})\s*năm\s*(\d{4})",
+    re.IGNORECASE,
+)
+DECISION_NUMBER_RE = re.compile(r"\d+\s*/\s*[\wĐđ]+(?:[-–][\wĐđ]+)*", re.UNICODE)
 STARS_DIGIT_RE = re.compile(r"\d+")
 SCORE_STEP = Decimal("0.1")
 
@@ -71,6 +56,11 @@ SCORE_STEP = Decimal("0.1")
 def normalised(text: str) -> str:
     """Text as compared for matching: folded words joined by single spaces."""
     return " ".join(words(fold(text or "")))
+
+
+def legal_form_from(text: str) -> str | None:
+    """The legal form a "Loại hình" cell or a producer's name names ("HTX", "Hộ SXKD", "Công ty TNHH …")."""
+    return legal_form_of(text)
 
 
 @dataclass
@@ -81,9 +71,7 @@ class ProducerRef:
     name: str
     tax_code: str
     legal_form: str
-    province_code: str
-    ward_code: str
-    street: str
+    place: Place
     organisation_id: int | None = None
     fill_tax_code: str = ""  # an existing producer without a tax code gets this one
     fill_row: int | None = None
@@ -100,7 +88,11 @@ class RowCheck:
     errors: list[dict] = field(default_factory=list)
     notes: list[dict] = field(default_factory=list)
     outcome: str = ""
+    # What the import does with the row: CREATE, UPDATE or UNCHANGED (the outcome says INCOMPLETE on top).
+    action: str = ""
+    to_complete: list[str] = field(default_factory=list)
     producer: ProducerRef | None = None
+    place: Place | None = None
     product_id: int | None = None
     subgroup_id: int | None = None
     rule_set_id: int | None = None
@@ -117,8 +109,20 @@ class RowCheck:
     def note(self, code: str, **params) -> None:
         self.notes.append({"code": code, "params": {key: str(value) for key, value in params.items()}})
 
+    @property
+    def imports(self) -> bool:
+        return self.outcome in (CREATE, UPDATE, INCOMPLETE)
+
     def as_json(self) -> dict:
-        return {"row": self.number, "outcome": self.outcome, **self.values, "errors": self.errors, "notes": self.notes}
+        return {
+            "row": self.number,
+            "outcome": self.outcome,
+            "action": self.action,
+            "to_complete": self.to_complete,
+            **self.values,
+            "errors": self.errors,
+            "notes": self.notes,
+        }
 
 
 @dataclass
@@ -184,20 +188,13 @@ def _tax_code(row: RowCheck, cells) -> str:
     return text
 
 
-def legal_form_from(text: str) -> str | None:
-    padded = f" {normalised(text)} "
-    for phrase, value in LEGAL_FORM_WORDS:
-        if f" {phrase} " in padded:
-            return value
-    return None
-
-
-def _legal_form_from_name(name: str) -> str | None:
-    start = normalised(name)
-    for phrase, value in LEGAL_FORM_WORDS:
-        if start == phrase or start.startswith(phrase + " "):
-            return value
-    return None
+def _producer(row: RowCheck, cells) -> str:
+    """The producer's name, without the representative some lists write beside it."""
+    written = _text(row, cells, "producer", required=True)
+    name, representative = producer_and_representative(written)
+    if representative:
+        row.note("producer_representative", name=name, representative=representative)
+    return name
 
 
 def _legal_form(row: RowCheck, cells, producer_name: str) -> str:
@@ -208,14 +205,16 @@ def _legal_form(row: RowCheck, cells, producer_name: str) -> str:
             row.error("legal_form_unknown", value=text)
             return ""
         return value
-    value = _legal_form_from_name(producer_name)
+    value = legal_form_of(producer_name, anywhere=False) or legal_form_of(producer_name)
     if value is None and producer_name:
-        row.error("legal_form_missing")
+        # A person's name alone is how lists write a household business.
+        row.note("legal_form_household")
+        return LEGAL.HOUSEHOLD
     return value or ""
 
 
 def _score(row: RowCheck, cells) -> Decimal | None:
-    cell = _raw(row, cells, "score", required=True)
+    cell = _raw(row, cells, "score")
     if cell is None:
         return None
     text = cell_text(cell).replace(" ", "")
@@ -238,6 +237,15 @@ def _score(row: RowCheck, cells) -> Decimal | None:
     return score.quantize(SCORE_STEP)
 
 
+def _stars_in_text(text: str) -> int | None:
+    digits = STARS_DIGIT_RE.findall(text)
+    if "★" in text or "*" in text:
+        if digits:  # "3★" or "3 *": the number says it
+            return int(digits[0]) if len(digits) == 1 else None
+        return text.count("★") + text.count("*")
+    return int(digits[0]) if len(digits) == 1 else None
+
+
 def _stars(row: RowCheck, cells) -> int | None:
     cell = _raw(row, cells, "stars")
     if cell is None:
@@ -246,44 +254,38 @@ def _stars(row: RowCheck, cells) -> int | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         stars = int(value) if float(value).is_integer() else None
     else:
-        text = cell_text(cell)
-        if "★" in text or "*" in text:
-            stars = text.count("★") + text.count("*")
-            digits = STARS_DIGIT_RE.findall(text)
-            if digits:  # "3★" or "3 *": the number says it
-                stars = int(digits[0]) if len(digits) == 1 else None
-        else:
-            digits = STARS_DIGIT_RE.findall(text)
-            stars = int(digits[0]) if len(digits) == 1 else None
+        stars = _stars_in_text(cell_text(cell))
     if stars is None or not 1 <= stars <= 5:
         row.error("stars_invalid", value=cell_text(cell))
         return None
     return stars
 
 
-def _date(row: RowCheck, cells, today: datetime.date) -> datetime.date | None:
-    cell = _raw(row, cells, "decision_date", required=True)
-    if cell is None:
-        return None
+def _date_from_text(text: str) -> datetime.date | None:
+    folded = normalised(text) if "thang" in normalised(text) else text.strip()
+    for pattern, order in DATE_PATTERNS:
+        match = pattern.match(folded)
+        if match:
+            parts = dict(zip(order, (int(part) for part in match.groups()), strict=True))
+            try:
+                return datetime.date(parts["year"], parts["month"], parts["day"])
+            except ValueError:
+                return None
+    return None
+
+
+def _date_value(cell: Cell) -> datetime.date | None:
     value = cell.value
-    day = None
     if isinstance(value, datetime.datetime):
-        day = value.date()
-    elif isinstance(value, datetime.date):
-        day = value
-    else:
-        text = cell_text(cell).strip()
-        for pattern, order in DATE_PATTERNS:
-            match = pattern.match(text)
-            if match:
-                parts = dict(zip(order, (int(part) for part in match.groups()), strict=True))
-                try:
-                    day = datetime.date(parts["year"], parts["month"], parts["day"])
-                except ValueError:
-                    day = None
-                break
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    return _date_from_text(cell_text(cell))
+
+
+def _checked_date(row: RowCheck, day: datetime.date | None, written: str, today) -> datetime.date | None:
     if day is None:
-        row.error("date_invalid", value=cell_text(cell))
+        row.error("date_invalid", value=written)
         return None
     if day > today:
         row.error("date_future", value=_day(day))
@@ -291,41 +293,50 @@ def _date(row: RowCheck, cells, today: datetime.date) -> datetime.date | None:
     return day
 
 
+def _has(cells, key: str) -> bool:
+    cell = cells.get(key)
+    return cell is not None and cell.value not in (None, "")
+
+
+def _split_decision(text: str) -> tuple[str, datetime.date | None]:
+    """A combined cell ("1358/QĐ-UBND ngày 20/7/2021"): the decision's number and its date (None if unreadable)."""
+    match = DECISION_DATE_RE.search(text)
+    groups = [int(part) for part in match.groups() if part is not None]
+    try:
+        day = datetime.date(groups[2], groups[1], groups[0])
+    except ValueError:
+        day = None
+    rest = text[: match.start()] + " " + text[match.end() :]
+    number = DECISION_NUMBER_RE.search(rest)
+    if number:
+        return re.sub(r"\s+", "", number.group(0)), day
+    return " ".join(word for word in rest.replace(",", " ").split() if normalised(word) not in ("so", "ngay")), day
+
+
+def _decision(row: RowCheck, cells, today) -> tuple[str, datetime.date | None]:
+    """The decision's number and date: from their two columns, or from one combined cell."""
+    key = "decision" if _has(cells, "decision") or "decision_number" not in cells else "decision_number"
+    text = _text(row, cells, key, required=True)
+    number, day_in_text = text, None
+    if text and DECISION_DATE_RE.search(text):
+        number, day_in_text = _split_decision(text)
+        if not number:
+            row.error("decision_number_missing", value=text)
+    number = number[: COLUMNS_BY_KEY["decision_number"].max_length]
+    if _has(cells, "decision_date") or (key == "decision_number" and not day_in_text and text):
+        cell = _raw(row, cells, "decision_date", required=True)
+        if cell is None:
+            return number, None
+        return number, _checked_date(row, _date_value(cell), cell_text(cell), today)
+    if not text:
+        return number, None
+    if day_in_text is None and not DECISION_DATE_RE.search(text):
+        row.error("decision_date_missing", value=text)
+        return number, None
+    return number, _checked_date(row, day_in_text, text, today)
+
+
 # --- Reference data -------------------------------------------------------------------------------------------------
-
-
-class Classification:
-    """The current OCOP sub-groups by code and folded name, and the groups by folded name."""
-
-    def __init__(self):
-        subgroups = list(
-            ProductSubGroup.objects.filter(group__rule_set__code=CLASSIFICATION).order_by("group__position", "position")
-        )
-        groups = list(ProductGroup.objects.filter(rule_set__code=CLASSIFICATION))
-        self.by_code = {subgroup.code: subgroup for subgroup in subgroups}
-        self.by_name = {normalised(subgroup.name): subgroup for subgroup in subgroups}
-        self.by_code_text = {f"{subgroup.code} {normalised(subgroup.name)}": subgroup for subgroup in subgroups}
-        members = defaultdict(list)
-        for subgroup in subgroups:
-            members[subgroup.group_id].append(subgroup)
-        self.groups_by_name = {normalised(group.name): members[group.pk] for group in groups}
-        self.groups_by_code = {group.code: members[group.pk] for group in groups}
-
-    def resolve(self, row: RowCheck, text: str) -> ProductSubGroup | None:
-        match = GROUP_CODE_RE.match(text.strip())
-        if match and match.group(1) in self.by_code:
-            return self.by_code[match.group(1)]
-        key = normalised(text)
-        if key in self.by_name:
-            return self.by_name[key]
-        members = self.groups_by_name.get(key) or (self.groups_by_code.get(match.group(1)) if match else None)
-        if members:
-            if len(members) == 1:
-                return members[0]
-            row.error("group_ambiguous", value=text, choices=", ".join(subgroup.code for subgroup in members))
-            return None
-        row.error("group_unknown", value=text)
-        return None
 
 
 def rule_set_for(day: datetime.date, rule_sets: list[RuleSet]) -> RuleSet:
@@ -338,35 +349,15 @@ def rule_set_for(day: datetime.date, rule_sets: list[RuleSet]) -> RuleSet:
     return chosen
 
 
-# --- Addresses ------------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class ParsedAddress:
-    text: str
-    street: str
-    legacy_code: str | None
-    legacy: object  # the parser's unit, for messages
-    modern_code: str | None
-
-
-def _address_parse(text: str) -> ParsedAddress:
-    legacy = parse_address(text, mode=ParseMode.LEGACY, keep_street=True, level=3)
-    if legacy.ward_code:
-        return ParsedAddress(text, legacy.street or "", str(legacy.ward_code), legacy, None)
-    modern = parse_address(text, mode=ParseMode.FROM_2025, keep_street=True, level=2)
-    # The 2025 parser matches short names anywhere; accept its ward only when the address writes its full name,
-    # so "Xã Không Có, Huyện Mỹ Xuyên" never becomes the "Phường Mỹ Xuyên" that happens to share a word.
-    if modern.ward_code and modern.ward and f" {normalised(modern.ward)} " in f" {normalised(text)} ":
-        return ParsedAddress(text, modern.street or "", None, legacy, str(modern.ward_code))
-    return ParsedAddress(text, "", None, legacy, None)
-
-
 # --- The check ------------------------------------------------------------------------------------------------------
 
 
-def rows_check(sheet: Sheet, *, today: datetime.date, on_progress=None) -> CheckResult:
-    """Every row's outcome and reasons; reads the database in a fixed number of queries."""
+def rows_check(sheet: Sheet, *, today: datetime.date, choices: dict | None = None, on_progress=None) -> CheckResult:
+    """Every row's outcome and reasons; reads the database in a fixed number of queries.
+
+    `choices` holds staff's answers for rows whose producer's name is only close to producers in the portal:
+    {row number (as text): organisation id, or "new"}.
+    """
     classification = Classification()
     rule_sets = list(RuleSet.objects.all())
     checks: list[RowCheck] = []
@@ -378,7 +369,7 @@ def rows_check(sheet: Sheet, *, today: datetime.date, on_progress=None) -> Check
             on_progress(index, total)
 
     _resolve_addresses(checks, addresses)
-    producers = _resolve_producers(checks)
+    producers = _resolve_producers(checks, choices or {})
     _resolve_products_and_certificates(checks)
     for check in checks:
         check.outcome = _outcome(check, today)
@@ -389,17 +380,19 @@ def _row_values(sheet_row: SheetRow, classification, rule_sets, today, addresses
     cells = sheet_row.cells
     row = RowCheck(number=sheet_row.number)
     product = _text(row, cells, "product", required=True)
-    producer = _text(row, cells, "producer", required=True)
+    producer = _producer(row, cells)
     legal_form = _legal_form(row, cells, producer)
     tax_code = _tax_code(row, cells)
     address = _text(row, cells, "address", required=True)
     group_text = _text(row, cells, "group", required=True)
-    subgroup = classification.resolve(row, group_text) if group_text else None
+    group = classification.resolve(group_text) if group_text else None
+    if group is not None and group.error:
+        row.error(group.error, value=group_text)
     stars = _stars(row, cells)
     score = _score(row, cells)
-    decision_number = _text(row, cells, "decision_number", required=True)
-    decision_date = _date(row, cells, today)
-    unit = _text(row, cells, "unit")
+    if not _has(cells, "stars") and not _has(cells, "score"):
+        row.error("stars_or_score_required")
+    decision_number, decision_date = _decision(row, cells, today)
 
     row.values = {
         "product": product,
@@ -408,14 +401,31 @@ def _row_values(sheet_row: SheetRow, classification, rule_sets, today, addresses
         "tax_code": tax_code,
         "address": address,
         "converted": "",
-        "group": subgroup.code if subgroup else group_text,
+        "group": group.subgroup.code if group and group.subgroup else group_text,
         "stars": stars,
         "score": str(score) if score is not None else "",
         "decision_number": decision_number,
         "decision_date": decision_date.isoformat() if decision_date else "",
-        "unit": unit,
+        "unit": _text(row, cells, "unit"),
     }
-    row.subgroup_id = subgroup.pk if subgroup else None
+    if group is not None and group.subgroup is not None:
+        row.subgroup_id = group.subgroup.pk
+        if group.is_broad:
+            row.to_complete.append(TO_COMPLETE_SUBGROUP)
+            row.note("subgroup_broad", group=f"{group.subgroup.code} {group.subgroup.name}")
+    _stars_and_score(row, stars, score)
+    if decision_date is not None:
+        row.decision_date = decision_date
+        row.valid_until = add_months(decision_date, CERTIFICATE_VALIDITY_MONTHS)
+        row.rule_set_id = rule_set_for(decision_date, rule_sets).pk
+        row.values["valid_until"] = row.valid_until.isoformat()
+    if address:
+        addresses[row.number] = address_parse(address, hints=tuple(getattr(sheet_row, "sections", ()) or ()))
+    return row
+
+
+def _stars_and_score(row: RowCheck, stars: int | None, score: Decimal | None) -> None:
+    """The certificate's stars: derived from the score when there is one, else as the province decided them."""
     if score is not None:
         derived = stars_for_score(score)
         if stars is not None and stars != derived:
@@ -425,146 +435,163 @@ def _row_values(sheet_row: SheetRow, classification, rule_sets, today, addresses
         else:
             row.score, row.stars = score, derived
             row.values["stars"] = derived
-    if decision_date is not None:
-        row.decision_date = decision_date
-        row.valid_until = add_months(decision_date, CERTIFICATE_VALIDITY_MONTHS)
-        row.rule_set_id = rule_set_for(decision_date, rule_sets).pk
-        row.values["valid_until"] = row.valid_until.isoformat()
-    if address:
-        addresses[row.number] = _address_parse(address)
-    return row
+    elif stars is not None:
+        if stars not in CERTIFIED_STARS:
+            row.error("stars_not_certified", stars=stars)
+        else:
+            row.stars = stars
+            row.note("score_not_published")
 
 
 def _resolve_addresses(checks: list[RowCheck], addresses: dict[int, ParsedAddress]) -> None:
-    legacy_codes = {parsed.legacy_code for parsed in addresses.values() if parsed.legacy_code}
-    modern_codes = {parsed.modern_code for parsed in addresses.values() if parsed.modern_code}
-    legacy = {}
-    for former in LegacyWard.objects.filter(code__in=legacy_codes).select_related("ward__province"):
-        legacy.setdefault(former.code, []).append(former)
-    modern = {ward.code: ward for ward in Ward.objects.filter(code__in=modern_codes).select_related("province")}
+    book = PlaceBook(list(addresses.values()))
     for row in checks:
         parsed = addresses.get(row.number)
         if parsed is None:
             continue
-        ward = None
-        if parsed.legacy_code:
-            candidates = legacy.get(parsed.legacy_code, [])
-            former = next((c for c in candidates if c.district_name == parsed.legacy.district), None) or (
-                candidates[0] if candidates else None
-            )
-            if former is None:
-                row.error("address_unknown", value=parsed.text)
-                continue
-            if former.ward is None:
-                row.error(
-                    "address_no_current_ward",
-                    ward=former.name,
-                    district=former.district_name,
-                    province=former.province_name,
-                )
-                continue
-            ward = former.ward
-        elif parsed.modern_code and parsed.modern_code in modern:
-            ward = modern[parsed.modern_code]
-        else:
-            row.error("address_unknown", value=parsed.text)
+        place, error, params = book.place(parsed)
+        if place is None:
+            row.error(error, **params)
             continue
-        street = parsed.street[:255]
-        row.values["ward_code"] = ward.code
-        row.values["province_code"] = ward.province_id
-        row.values["street"] = street
-        row.values["converted"] = ", ".join(part for part in (street, ward.name, ward.province.name) if part)
-        row.values["province_name"] = ward.province.name
+        row.place = place
+        row.values["province_code"] = place.province_id
+        row.values["province_name"] = place.province_name
+        row.values["ward_code"] = place.ward.code if place.ward else ""
+        row.values["street"] = place.street
+        row.values["converted"] = place.converted
+        if place.ward is None:
+            row.to_complete.append(TO_COMPLETE_WARD)
+            row.note("ward_to_complete", district=place.former_district or "—", province=place.province_name)
 
 
-def _resolve_producers(checks: list[RowCheck]) -> list[ProducerRef]:
-    """Attach each row to its producer: one already in the portal, or one created once for all its rows."""
-    usable = [row for row in checks if row.values.get("producer") and row.values.get("province_code")]
-    tax_codes = {row.values["tax_code"] for row in usable if row.values["tax_code"]}
-    provinces = {row.values["province_code"] for row in usable}
-    by_tax = {
-        organisation.tax_code: organisation
-        for organisation in Organisation.objects.filter(tax_code__in=tax_codes).only(
-            "pk", "name", "kind", "tax_code", "province_id"
-        )
-    }
-    by_name = defaultdict(list)
-    for organisation in (
-        Organisation.objects.producers().filter(province__in=provinces).only("pk", "name", "tax_code", "province_id")
-    ):
-        by_name[(normalised(organisation.name), organisation.province_id)].append(organisation)
+# --- Producers ------------------------------------------------------------------------------------------------------
 
-    refs: list[ProducerRef] = []
-    file_by_tax: dict[str, ProducerRef] = {}
-    file_by_name: dict[tuple[str, str], ProducerRef] = {}
 
-    def new_ref(row, organisation=None):
+class ProducerBook:
+    """The portal's producers that a file's rows may name, read in two queries, and the file's own producers."""
+
+    def __init__(self, rows: list[RowCheck], choices: dict):
+        tax_codes = {row.values["tax_code"] for row in rows if row.values["tax_code"]}
+        provinces = {row.place.province_id for row in rows}
+        self.choices = choices
+        self.by_tax = {
+            organisation.tax_code: organisation
+            for organisation in Organisation.objects.filter(tax_code__in=tax_codes).only(
+                "pk", "name", "kind", "tax_code", "province_id"
+            )
+        }
+        self.in_province: dict[str, CloseNames] = defaultdict(CloseNames)
+        self.by_key: dict[tuple[str, str], list[Organisation]] = defaultdict(list)
+        for organisation in (
+            Organisation.objects.producers()
+            .filter(province__in=provinces)
+            .only("pk", "name", "tax_code", "province_id")
+            .order_by("name", "pk")
+        ):
+            key = producer_key(organisation.name)
+            self.in_province[organisation.province_id].add(key, organisation)
+            self.by_key[(key, organisation.province_id)].append(organisation)
+        self.refs: list[ProducerRef] = []
+        self.file_by_tax: dict[str, ProducerRef] = {}
+        self.file_by_key: dict[tuple[str, str], ProducerRef] = {}
+
+    def new_ref(self, row: RowCheck, organisation: Organisation | None = None) -> ProducerRef:
         values = row.values
         ref = ProducerRef(
             first_row=row.number,
             name=values["producer"],
             tax_code=values["tax_code"],
             legal_form=values["legal_form"],
-            province_code=values["province_code"],
-            ward_code=values["ward_code"],
-            street=values["street"],
+            place=row.place,
             organisation_id=organisation.pk if organisation else None,
         )
-        refs.append(ref)
+        self.refs.append(ref)
         return ref
 
+    def close_to(self, key: str, province_id: str) -> list[Organisation]:
+        return self.in_province[province_id].close_to(key)
+
+    def remember(self, ref: ProducerRef, key: tuple[str, str]) -> None:
+        if ref.tax_code:
+            self.file_by_tax.setdefault(ref.tax_code, ref)
+        self.file_by_key.setdefault(key, ref)
+
+
+def _resolve_producers(checks: list[RowCheck], choices: dict) -> list[ProducerRef]:
+    """Attach each row to its producer: one already in the portal, or one created once for all its rows."""
+    usable = [row for row in checks if row.values.get("producer") and row.place is not None]
+    book = ProducerBook(usable, choices)
     for row in usable:
-        values = row.values
-        tax_code = values["tax_code"]
-        name_key = (normalised(values["producer"]), values["province_code"])
-        ref = None
-        if tax_code:
-            ref = file_by_tax.get(tax_code)
-            if ref is None:
-                organisation = by_tax.get(tax_code)
-                if organisation is not None and organisation.kind != Organisation.Kind.PRODUCER:
-                    row.error("tax_code_not_producer", value=tax_code, name=organisation.name)
-                    continue
-                if organisation is not None:
-                    ref = new_ref(row, organisation)
-                    row.note("producer_by_tax_code", name=organisation.name)
-            if ref is None:
-                # The same producer on an earlier row without its tax code, or in the portal without one.
-                earlier = file_by_name.get(name_key)
-                if earlier is not None and not earlier.tax_code:
-                    ref = earlier
-                    _give_tax_code(ref, tax_code, row)
-                else:
-                    same_name = [o for o in by_name.get(name_key, []) if not o.tax_code]
-                    if len(same_name) == 1:
-                        ref = new_ref(row, same_name[0])
-                        row.note("producer_by_name", name=same_name[0].name)
-                        _give_tax_code(ref, tax_code, row)
-        else:
-            ref = file_by_name.get(name_key)
-            if ref is None:
-                same_name = by_name.get(name_key, [])
-                if len(same_name) > 1:
-                    row.error(
-                        "producer_ambiguous",
-                        count=len(same_name),
-                        name=values["producer"],
-                        province=values["province_name"],
-                    )
-                    continue
-                if same_name:
-                    ref = new_ref(row, same_name[0])
-                    row.note("producer_by_name", name=same_name[0].name)
+        key = (producer_key(row.values["producer"]), row.place.province_id)
+        ref = _producer_by_tax_code(row, book, key) if row.values["tax_code"] else _producer_by_name(row, book, key)
         if ref is None:
-            ref = new_ref(row)
-            row.note("producer_new")
-        elif ref.first_row != row.number and not any(n["code"].startswith("producer_") for n in row.notes):
+            continue
+        if ref.first_row != row.number and not any(n["code"].startswith("producer_") for n in row.notes):
             row.note("producer_in_file", row=ref.first_row)
         row.producer = ref
-        if ref.tax_code:
-            file_by_tax.setdefault(ref.tax_code, ref)
-        file_by_name.setdefault(name_key, ref)
-    return refs
+        book.remember(ref, key)
+    return book.refs
+
+
+def _producer_by_tax_code(row: RowCheck, book: ProducerBook, key) -> ProducerRef | None:
+    tax_code = row.values["tax_code"]
+    ref = book.file_by_tax.get(tax_code)
+    if ref is not None:
+        return ref
+    organisation = book.by_tax.get(tax_code)
+    if organisation is not None and organisation.kind != Organisation.Kind.PRODUCER:
+        row.error("tax_code_not_producer", value=tax_code, name=organisation.name)
+        return None
+    if organisation is not None:
+        row.note("producer_by_tax_code", name=organisation.name)
+        return book.new_ref(row, organisation)
+    # The same producer on an earlier row without its tax code, or in the portal without one.
+    earlier = book.file_by_key.get(key)
+    if earlier is not None and not earlier.tax_code:
+        _give_tax_code(earlier, tax_code, row)
+        return earlier
+    same_name = [o for o in book.by_key.get(key, []) if not o.tax_code]
+    if len(same_name) == 1:
+        ref = book.new_ref(row, same_name[0])
+        row.note("producer_by_name", name=same_name[0].name)
+        _give_tax_code(ref, tax_code, row)
+        return ref
+    return _producer_new_or_close(row, book, key)
+
+
+def _producer_by_name(row: RowCheck, book: ProducerBook, key) -> ProducerRef | None:
+    ref = book.file_by_key.get(key)
+    if ref is not None:
+        return ref
+    same_name = book.by_key.get(key, [])
+    if len(same_name) > 1:
+        row.error(
+            "producer_ambiguous", count=len(same_name), name=row.values["producer"], province=row.place.province_name
+        )
+        return None
+    if same_name:
+        row.note("producer_by_name", name=same_name[0].name)
+        return book.new_ref(row, same_name[0])
+    return _producer_new_or_close(row, book, key)
+
+
+def _producer_new_or_close(row: RowCheck, book: ProducerBook, key) -> ProducerRef | None:
+    """A producer not found by tax code or name: new, unless its name is close to one staff must rule on."""
+    close = book.close_to(key[0], key[1])
+    if not close:
+        row.note("producer_new")
+        return book.new_ref(row)
+    row.values["candidates"] = [{"id": organisation.pk, "name": organisation.name} for organisation in close]
+    choice = str(book.choices.get(str(row.number), ""))
+    if choice == NEW_PRODUCER:
+        row.note("producer_new_chosen")
+        return book.new_ref(row)
+    chosen = next((organisation for organisation in close if str(organisation.pk) == choice), None)
+    if chosen is None:
+        row.error("producer_choose", count=len(close), names="; ".join(o.name for o in close))
+        return None
+    row.note("producer_chosen", name=chosen.name)
+    return book.new_ref(row, chosen)
 
 
 def _give_tax_code(ref: ProducerRef, tax_code: str, row: RowCheck) -> None:
@@ -572,6 +599,9 @@ def _give_tax_code(ref: ProducerRef, tax_code: str, row: RowCheck) -> None:
     if not ref.is_new and ref.fill_row is None:
         ref.fill_tax_code, ref.fill_row = tax_code, row.number
         row.note("tax_code_filled", value=tax_code)
+
+
+# --- Products and certificates --------------------------------------------------------------------------------------
 
 
 def _decision_key(text: str) -> str:
@@ -588,12 +618,16 @@ def _resolve_products_and_certificates(checks: list[RowCheck]) -> None:
             row.error("duplicate_row", row=seen[key])
         else:
             seen[key] = row.number
+    _match_products(with_producer)
+    _match_certificates([row for row in with_producer if row.product_id])
 
-    existing_ids = {row.producer.organisation_id for row in with_producer if not row.producer.is_new}
+
+def _match_products(rows: list[RowCheck]) -> None:
+    existing_ids = {row.producer.organisation_id for row in rows if not row.producer.is_new}
     products = defaultdict(list)
     for product in Product.objects.filter(producer_id__in=existing_ids).only("pk", "name", "producer_id"):
         products[(product.producer_id, normalised(product.name))].append(product)
-    for row in with_producer:
+    for row in rows:
         if row.producer.is_new:
             continue
         matches = products.get((row.producer.organisation_id, normalised(row.values["product"])), [])
@@ -602,28 +636,23 @@ def _resolve_products_and_certificates(checks: list[RowCheck]) -> None:
         elif matches:
             row.product_id = matches[0].pk
 
+
+def _match_certificates(rows: list[RowCheck]) -> None:
     certificates = defaultdict(list)
-    product_ids = {row.product_id for row in with_producer if row.product_id}
-    for certificate in Certificate.objects.filter(product_id__in=product_ids).only(
-        "pk", "product_id", "decision_number", "decision_date", "total_score", "status"
+    for certificate in Certificate.objects.filter(product_id__in={row.product_id for row in rows}).only(
+        "pk", "product_id", "decision_number", "decision_date", "total_score", "stars", "status"
     ):
         certificates[certificate.product_id].append(certificate)
-    for row in with_producer:
-        if row.product_id is None:
-            continue
+    for row in rows:
         recorded = certificates.get(row.product_id, [])
         number = _decision_key(row.values["decision_number"])
         same = next((c for c in recorded if _decision_key(c.decision_number) == number), None)
         if same is not None:
-            if (
-                row.score is not None
-                and row.decision_date is not None
-                and (same.total_score != row.score or same.decision_date != row.decision_date)
-            ):
+            if _conflicts(same, row):
                 row.error(
                     "certificate_conflict",
                     decision=same.decision_number,
-                    score=same.total_score,
+                    stars=same.stars,
                     date=_day(same.decision_date),
                 )
             row.values["recorded"] = True
@@ -635,21 +664,40 @@ def _resolve_products_and_certificates(checks: list[RowCheck]) -> None:
         row.supersedes = latest is not None
 
 
+def _conflicts(recorded: Certificate, row: RowCheck) -> bool:
+    """Whether a decision already recorded says otherwise than the row (a score only counts where both have one)."""
+    if row.stars is None or row.decision_date is None:
+        return False
+    if recorded.decision_date != row.decision_date or recorded.stars != row.stars:
+        return True
+    return row.score is not None and recorded.total_score is not None and recorded.total_score != row.score
+
+
 def _outcome(row: RowCheck, today: datetime.date) -> str:
     if row.errors:
+        row.to_complete = []
         return ERROR
     if row.producer.is_new or row.product_id is None:
+        row.action = CREATE
         row.note("product_new")
         _certificate_notes(row, today)
-        return CREATE
-    row.note("product_existing")
-    if row.values.get("recorded"):
+    elif row.values.get("recorded"):
+        row.action = UPDATE if row.producer.fill_row == row.number else UNCHANGED
+        row.note("product_existing")
         row.note("certificate_recorded")
-        return UPDATE if row.producer.fill_row == row.number else UNCHANGED
-    _certificate_notes(row, today)
-    if row.supersedes:
-        row.note("certificate_supersedes")
-    return UPDATE
+    else:
+        row.action = UPDATE
+        row.note("product_existing")
+        _certificate_notes(row, today)
+        if row.supersedes:
+            row.note("certificate_supersedes")
+    # Only what this row creates is left to complete: a product or producer already in the portal keeps its own.
+    row.to_complete = [
+        item
+        for item in row.to_complete
+        if (item == TO_COMPLETE_WARD and row.producer.is_new) or (item == TO_COMPLETE_SUBGROUP and row.action == CREATE)
+    ]
+    return INCOMPLETE if row.to_complete else row.action
 
 
 def _certificate_notes(row: RowCheck, today: datetime.date) -> None:
@@ -658,3 +706,5 @@ def _certificate_notes(row: RowCheck, today: datetime.date) -> None:
         row.note("five_stars_central")
     if row.valid_until < today:
         row.note("certificate_lapsed", valid_until=_day(row.valid_until))
+    if row.action == CREATE:
+        row.note("product_public")

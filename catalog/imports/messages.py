@@ -25,10 +25,6 @@ ERRORS = {
     "legal_form_unknown": _(
         "Unknown legal form “%(value)s”: write doanh nghiệp, hợp tác xã, tổ hợp tác or hộ kinh doanh."
     ),
-    "legal_form_missing": _(
-        "The legal form is empty and cannot be told from the producer's name: write doanh nghiệp, hợp tác xã, "
-        "tổ hợp tác or hộ kinh doanh."
-    ),
     "address_unknown": _(
         "No ward or commune is recognised in the address “%(value)s”. Write it as "
         "“ward/commune, district, province” (before 2025) or “ward/commune, province” (today)."
@@ -40,7 +36,6 @@ ERRORS = {
         "Unknown product group “%(value)s”: write a sub-group code such as 1.3.2, or its name "
         "(the template's sheet “Nhóm sản phẩm” lists them)."
     ),
-    "group_ambiguous": _("“%(value)s” is a group with several sub-groups: write one of %(choices)s."),
     "score_invalid": _("The score “%(value)s” is not a number."),
     "score_range": _("The score %(value)s is not between 0 and 100."),
     "score_precision": _("The score %(value)s has more than one decimal place."),
@@ -48,6 +43,16 @@ ERRORS = {
         "A score of %(score)s is %(stars)s stars: a product below 50 points is not OCOP-certified."
     ),
     "stars_invalid": _("The stars “%(value)s” are not a number of stars from 1 to 5."),
+    "stars_not_certified": _("%(stars)s stars is not an OCOP certification: certified products have 3 to 5 stars."),
+    "stars_or_score_required": _("Neither the stars nor the score is given: a certified product needs one of them."),
+    "decision_number_missing": _("No decision number is recognised in “%(value)s” (write it as 1358/QĐ-UBND)."),
+    "decision_date_missing": _(
+        "No date is recognised in the decision “%(value)s”: write it as “1358/QĐ-UBND ngày 20/7/2021”."
+    ),
+    "producer_choose": _(
+        "The producer's name is close to %(count)s producer(s) already in the portal (%(names)s): choose below "
+        "whether it is one of them or a different producer."
+    ),
     "stars_contradict_score": _(
         "%(stars)s stars contradict the score %(score)s, which is %(derived)s stars (%(bands)s)."
     ),
@@ -59,7 +64,7 @@ ERRORS = {
     ),
     "product_ambiguous": _("The producer has %(count)s products named “%(name)s”: rename one in the portal first."),
     "certificate_conflict": _(
-        "Decision %(decision)s is already recorded for this product with a score of %(score)s on %(date)s. "
+        "Decision %(decision)s is already recorded for this product with %(stars)s stars on %(date)s. "
         "A recorded decision is corrected in the admin, not by an import."
     ),
     "later_decision": _(
@@ -69,16 +74,29 @@ ERRORS = {
 
 NOTES = {
     "producer_new": _("New producer."),
+    "producer_new_chosen": _("New producer, as chosen by staff."),
+    "producer_chosen": _("Producer chosen by staff: %(name)s."),
+    "producer_representative": _("Producer “%(name)s”; its representative “%(representative)s” is not its name."),
+    "legal_form_household": _("No legal form is written: a person's name alone is recorded as a household business."),
+    "subgroup_broad": _("Classified only as “%(group)s”: recorded at that level, for staff to choose the sub-group."),
+    "score_not_published": _("The list gives the stars but not the score: recorded as decided, score not published."),
+    "ward_to_complete": _(
+        "No ward or commune of today is recognised in the address: recorded in %(province)s (former "
+        "%(district)s); the ward is on staff's list to complete."
+    ),
     "producer_by_tax_code": _("Producer found by its tax code: %(name)s."),
     "producer_by_name": _("Producer found by its name and province: %(name)s."),
     "producer_in_file": _("Same producer as row %(row)s."),
     "tax_code_filled": _("The producer's missing tax code is filled in: %(value)s."),
-    "product_new": _("New product (a draft until it has a photo and a description)."),
+    "product_new": _("New product."),
+    "product_public": _("Shown in the public catalogue at once, with its group's picture until a photo is added."),
     "product_existing": _("Product already in the portal."),
     "certificate_new": _("New certificate: %(stars)s stars, valid until %(valid_until)s."),
     "certificate_supersedes": _("It replaces the product's earlier certificate."),
     "certificate_recorded": _("Decision already recorded: nothing to change."),
-    "certificate_lapsed": _("The certificate ended on %(valid_until)s: it is recorded as expired."),
+    "certificate_lapsed": _(
+        "The certificate ended on %(valid_until)s: it is recorded as expired and shown as expired."
+    ),
     "five_stars_central": _("5 stars: recorded as recognised centrally (by the ministry)."),
 }
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.core.paginator import Paginator
 
 from catalog.imports.checking import ERROR, OUTCOMES
+from catalog.imports.columns import COLUMNS_BY_KEY
 from catalog.imports.messages import error_text, note_text
 from catalog.models import ImportBatch
 
@@ -63,3 +64,25 @@ def import_batch_rows(*, batch: ImportBatch, outcome: str = "", page: str | None
         page=paginated,
         outcome=outcome,
     )
+
+
+SKIPPED_KINDS = ("section", "total", "numbering", "footer")
+
+
+def import_layout_display(*, batch: ImportBatch) -> dict | None:
+    """How the file was read, for the dry run: the stored layout with each column's meaning in the reader's words."""
+    layout = batch.layout or {}
+    if not layout:
+        return None
+    columns = [
+        {**column, "label": COLUMNS_BY_KEY[column["key"]].label}
+        for column in layout.get("columns", [])
+        if column.get("key") in COLUMNS_BY_KEY
+    ]
+    skipped = layout.get("skipped", [])
+    return {
+        **layout,
+        "columns": columns,
+        "skipped_counts": {kind: sum(1 for row in skipped if row.get("kind") == kind) for kind in SKIPPED_KINDS},
+        "combined": len(layout.get("header_rows", [])) > 1,
+    }

@@ -3,7 +3,9 @@
 The writes keep the invariants of `certificate_record` for many rows at once, in a fixed number of
 statements per chunk of rows: stars and validity derived from the score and date, the product's older
 certificates superseded, its current certificate pointed at the latest one, an audit-trail row per
-certificate. Imported products are drafts: publishing still needs a photo and a description.
+certificate. A certified product is public record: an imported product is published at once (the catalogue shows
+its group's pictogram until a photo exists), and a decision that has lapsed is recorded as expired, so the product
+shows as expired, never with live stars.
 """
 
 import hashlib
@@ -22,7 +24,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from accounts.models import ActionRecord, Organisation
 from accounts.roles import Actor
 from accounts.services import field_error
-from catalog.imports.checking import CREATE, UPDATE, CheckResult, RowCheck, rows_check
+from catalog.imports.checking import CREATE, NEW_PRODUCER, UPDATE, CheckResult, RowCheck, rows_check
 from catalog.imports.reading import MAX_FILE_BYTES, ImportFileError, sheet_read
 from catalog.models import Certificate, ImportBatch, ProducerProfile, Product
 from catalog.services.products import product_reindex
@@ -65,6 +67,7 @@ def import_batch_check(*, actor: Actor, upload) -> ImportBatch:
         raise _file_error(error) from None
     result = rows_check(sheet, today=timezone.localdate())
     batch = ImportBatch(
+        layout=sheet.layout,
         uploaded_by=actor.user,
         original_name=(getattr(upload, "name", "") or "list")[-255:],
         sha256=hashlib.sha256(data).hexdigest(),
@@ -80,6 +83,36 @@ def import_batch_check(*, actor: Actor, upload) -> ImportBatch:
     except Exception:
         batch.file.delete(save=False)
         raise
+    return batch
+
+
+def import_batch_choose(*, actor: Actor, batch: ImportBatch, choices: dict[str, str]) -> ImportBatch:
+    """Record staff's answers for rows whose producer is only close to producers in the portal, and check again.
+
+    `choices` maps a row number to one of that row's candidate organisations, or to "new" (a different producer).
+    An answer for a row without candidates, or naming an organisation that is not a candidate, is refused.
+    """
+    _require_permission(actor)
+    if batch.status == ImportBatch.Status.IMPORTED:
+        raise ValidationError(_("This list has already been imported."), code="already_imported")
+    candidates = {str(row["row"]): {str(c["id"]) for c in row.get("candidates", [])} for row in batch.rows}
+    for number, choice in choices.items():
+        if not candidates.get(number) or (choice != NEW_PRODUCER and choice not in candidates[number]):
+            raise ValidationError(
+                _("Row %(row)s: choose one of the producers shown, or “a different producer”.") % {"row": number},
+                code="choice_invalid",
+            )
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        batch.producer_choices = {**batch.producer_choices, **choices}
+        try:
+            sheet = sheet_read(_stored_bytes(batch))
+        except ImportFileError as error:
+            raise ValidationError(error.message, code=error.code) from None
+        result = rows_check(sheet, today=timezone.localdate(), choices=batch.producer_choices)
+        batch.counts = result.counts()
+        batch.rows = [row.as_json() for row in result.rows]
+        batch.save(update_fields=["producer_choices", "counts", "rows"])
     return batch
 
 
@@ -134,7 +167,9 @@ def _confirm(*, actor: Actor, batch_id: int) -> ImportBatch:
         except ImportFileError as error:
             raise ValidationError(error.message, code=error.code) from None
         progress.rows = len(sheet.rows)
-        result = rows_check(sheet, today=timezone.localdate(), on_progress=progress.checked)
+        result = rows_check(
+            sheet, today=timezone.localdate(), choices=batch.producer_choices, on_progress=progress.checked
+        )
         _write(result=result, actor=actor, batch=batch, progress=progress)
     finally:
         progress.close()
@@ -260,7 +295,7 @@ def import_progress(*, batch: ImportBatch) -> dict:
 
 
 def _write(*, result: CheckResult, actor: Actor, batch: ImportBatch, progress: ProgressWriter) -> None:
-    rows = [row for row in result.rows if row.outcome in (CREATE, UPDATE)]
+    rows = [row for row in result.rows if row.imports and row.action in (CREATE, UPDATE)]
     now = timezone.now()
     today = timezone.localdate()
     written: dict[int, int] = {}  # id(ProducerRef) -> organisation id, so a producer is created once
@@ -285,7 +320,10 @@ def _write_chunk(rows: list[RowCheck], *, actor: Actor, batch: ImportBatch, now,
             subgroup_id=row.subgroup_id,
             name=row.values["product"],
             unit=row.values["unit"],
-            status=Product.Status.DRAFT,
+            # A certification is public record (a lapsed one shows as expired); the producer completes the photo
+            # and the description later.
+            status=Product.Status.PUBLISHED,
+            published_at=now,
             created_at=now,
             updated_at=now,
         )
@@ -302,7 +340,7 @@ def _write_chunk(rows: list[RowCheck], *, actor: Actor, batch: ImportBatch, now,
             row.values["product_id"] = row.product_id
 
     # Existing products about to get a newer certificate are locked, as certificate_record does.
-    renewed = [row.product_id for row in rows if row.outcome == UPDATE and not row.values.get("recorded")]
+    renewed = [row.product_id for row in rows if row.action == UPDATE and not row.values.get("recorded")]
     if renewed:
         list(Product.objects.select_for_update().filter(pk__in=renewed).values_list("pk", flat=True))
 
@@ -319,11 +357,15 @@ def _write_chunk(rows: list[RowCheck], *, actor: Actor, batch: ImportBatch, now,
             level=Certificate.Level.CENTRAL if row.stars == 5 else Certificate.Level.PROVINCE,
             created_at=now,
         )
+        # Without a published score the stars are the province's decision as recorded.
+        certificate.stars = row.stars
         certificate.derive()
         # A lapsed decision is history: recorded as expired, so the daily job sends no expiry email for it.
         if certificate.valid_until < today:
             certificate.status = Certificate.Status.EXPIRED
-        certificate.clean_fields(exclude=["product", "rule_set", "application"])
+        certificate.clean_fields(
+            exclude=["product", "rule_set", "application", *([] if certificate.score_published else ["total_score"])]
+        )
         certificates.append(certificate)
     bulk_create_with_history(
         certificates, Certificate, default_user=actor.user, default_change_reason=f"import {batch.pk}"
@@ -383,9 +425,10 @@ def _producers_create(rows: list[RowCheck], *, actor: Actor, now, written: dict)
             kind=Organisation.Kind.PRODUCER,
             name=ref.name,
             tax_code=ref.tax_code,
-            province_id=ref.province_code,
-            ward_id=ref.ward_code,
-            street_address=ref.street,
+            province_id=ref.place.province_id,
+            ward=ref.place.ward,
+            former_district=ref.place.former_district if ref.place.ward is None else "",
+            street_address=ref.place.street,
             # On the province's own list of certified producers: verified by the staff who import it.
             is_verified=True,
             verified_at=now,
@@ -395,7 +438,7 @@ def _producers_create(rows: list[RowCheck], *, actor: Actor, now, written: dict)
         for ref in refs
     ]
     for organisation in organisations:
-        organisation.clean_fields(exclude=["province", "ward", "verified_by"])
+        organisation.clean_fields(exclude=["province", "ward", "verified_by"])  # the ward may wait for staff
     Organisation.objects.bulk_create(organisations)
     ProducerProfile.objects.bulk_create(
         ProducerProfile(organisation=organisation, legal_form=ref.legal_form)

@@ -1,7 +1,7 @@
 """Products, their photos and producer profiles."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import Actor
 from accounts.services import action_record
 from catalog.models import ProducerProfile, Product, ProductPhoto
-from catalog.search import document_vector
+from catalog.search import SEARCH_CONFIG, document_texts
 from ocop_portal.images import image_process
 
 # Products reindexed per UPDATE statement when many change at once (a producer renamed, the demo).
@@ -25,7 +25,7 @@ def product_search_texts(product: Product) -> list[str]:
         product.description_en,
         product.subgroup.name,
         producer.name,
-        producer.ward.name,
+        producer.ward.name if producer.ward_id else producer.former_district,
         producer.province.name,
     ]
 
@@ -36,10 +36,19 @@ def product_reindex(*, product_ids) -> int:
         "producer__ward", "producer__province", "subgroup"
     )
     products = list(products.only("pk", "name", "name_en", "description", "description_en", "subgroup", "producer"))
-    for product in products:
-        product.search_vector = document_vector(product_search_texts(product))
-    # One UPDATE … CASE per batch instead of one statement per product.
-    Product.objects.bulk_update(products, ["search_vector"], batch_size=REINDEX_BATCH)
+    documents = [(product.pk, *document_texts(product_search_texts(product))) for product in products]
+    # One UPDATE from arrays per batch: the same vector as search.document_vector (folded words A, original B),
+    # without building a CASE expression per product.
+    with connection.cursor() as cursor:
+        for start in range(0, len(documents), REINDEX_BATCH):
+            ids, folded, original = zip(*documents[start : start + REINDEX_BATCH], strict=True)
+            cursor.execute(
+                f"UPDATE {Product._meta.db_table} AS p SET search_vector ="  # noqa: S608 - the table's own name
+                " setweight(to_tsvector(%s::regconfig, d.folded), 'A')"
+                " || setweight(to_tsvector(%s::regconfig, d.original), 'B')"
+                " FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS d(id, folded, original) WHERE p.id = d.id",
+                [SEARCH_CONFIG, SEARCH_CONFIG, list(ids), list(folded), list(original)],
+            )
     return len(products)
 
 

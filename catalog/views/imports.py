@@ -13,8 +13,9 @@ from django.views.generic import FormView, TemplateView
 from accounts.roles import Actor, StaffPermissionRequiredMixin
 from catalog.forms import ImportUploadForm
 from catalog.imports import selectors
-from catalog.imports.checking import CREATE, ERROR, OUTCOMES, UNCHANGED, UPDATE
-from catalog.imports.columns import COLUMNS
+from catalog.imports.checking import CREATE, ERROR, INCOMPLETE, OUTCOMES, UNCHANGED, UPDATE
+from catalog.imports.columns import RECOGNISED_COLUMNS
+from catalog.imports.forms import ProducerChoiceForm
 from catalog.imports.reading import MAX_ROWS
 from catalog.imports.template import import_template_xlsx
 from catalog.models import ImportBatch
@@ -43,7 +44,7 @@ class ImportUploadView(ImportStaffMixin, FormView):
         return {
             **super().get_context_data(**kwargs),
             "batches": selectors.import_batches_recent(),
-            "columns": COLUMNS,
+            "columns": RECOGNISED_COLUMNS,
             "max_rows": formats.number_format(MAX_ROWS, force_grouping=True),
         }
 
@@ -68,34 +69,70 @@ class ImportBatchView(ImportStaffMixin, TemplateView):
             batch=batch, outcome=self.request.GET.get("outcome", ""), page=self.request.GET.get("page")
         )
         counts = {outcome: batch.counts.get(outcome, 0) for outcome in OUTCOMES}
-        if batch.status == ImportBatch.Status.IMPORTED:
-            labels = (
-                (ERROR, _("Not imported")),
-                (CREATE, _("Created")),
-                (UPDATE, _("Updated")),
-                (UNCHANGED, _("Unchanged")),
-            )
-        else:
-            labels = (
-                (ERROR, _("Errors")),
-                (CREATE, _("To create")),
-                (UPDATE, _("To update")),
-                (UNCHANGED, _("Unchanged")),
-            )
+        to_import = counts[CREATE] + counts[UPDATE] + counts[INCOMPLETE]
+        imported = batch.status == ImportBatch.Status.IMPORTED
+        choice_form = kwargs.get("choice_form") or ProducerChoiceForm(
+            rows=batch.rows, initial={ProducerChoiceForm.field_name(n): c for n, c in batch.producer_choices.items()}
+        )
         return {
             **super().get_context_data(**kwargs),
             "batch": batch,
             "counts": counts,
-            "to_import": counts[CREATE] + counts[UPDATE],
+            "to_import": to_import,
+            "nothing_to_change": not imported and not to_import and counts[UNCHANGED] > 0,
+            "layout": selectors.import_layout_display(batch=batch),
+            "choice_form": choice_form if choice_form.rows and not imported else None,
             "rows": rows,
             "page_obj": rows.page,
             "outcome_tabs": [
                 {"value": value, "label": label, "count": counts[value], "selected": rows.outcome == value}
-                for value, label in labels
+                for value, label in _outcome_labels(imported)
             ],
-            "can_confirm": batch.status != ImportBatch.Status.IMPORTED and counts[CREATE] + counts[UPDATE] > 0,
+            "can_confirm": not imported and to_import > 0,
             "earlier": selectors.import_batch_earlier(batch=batch),
         }
+
+
+def _outcome_labels(imported: bool):
+    if imported:
+        return (
+            (ERROR, _("Not imported")),
+            (CREATE, _("Created")),
+            (UPDATE, _("Updated")),
+            (INCOMPLETE, _("Imported, to complete")),
+            (UNCHANGED, _("Unchanged")),
+        )
+    return (
+        (ERROR, _("Errors")),
+        (CREATE, _("To create")),
+        (UPDATE, _("To update")),
+        (INCOMPLETE, _("To create, needs completion")),
+        (UNCHANGED, _("Unchanged")),
+    )
+
+
+class ImportChooseView(ImportStaffMixin, View):
+    """Staff say which producer a row means where its name is only close to producers in the portal."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        batch = get_object_or_404(ImportBatch, pk=pk)
+        form = ProducerChoiceForm(request.POST, rows=batch.rows)
+        if form.is_valid() and form.choices():
+            try:
+                services.import_batch_choose(actor=_staff_actor(request), batch=batch, choices=form.choices())
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("Your choices are recorded and the rows were checked again."))
+                return redirect(batch.get_absolute_url())
+        elif form.is_valid():
+            messages.error(request, _("Choose a producer for at least one row."))
+        view = ImportBatchView()
+        view.setup(request, pk=pk)
+        return view.render_to_response(view.get_context_data(pk=pk, choice_form=form), status=400)
 
 
 class ImportConfirmView(ImportStaffMixin, View):
@@ -113,7 +150,10 @@ class ImportConfirmView(ImportStaffMixin, View):
             return redirect(batch.get_absolute_url())
         messages.success(
             request,
-            _("Imported: %(create)s rows created, %(update)s updated, %(unchanged)s unchanged, %(error)s not imported.")
+            _(
+                "Imported: %(create)s rows created, %(update)s updated, %(incomplete)s created to complete, "
+                "%(unchanged)s unchanged, %(error)s not imported."
+            )
             % {outcome: batch.counts.get(outcome, 0) for outcome in OUTCOMES},
         )
         return redirect(batch.get_absolute_url())

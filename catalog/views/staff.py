@@ -1,4 +1,4 @@
-"""Staff pages of the Sở Công Thương for the OCOP certification workflow."""
+"""Staff pages of the Sở Công Thương: the OCOP certification workflow, and what imported records still lack."""
 
 import datetime
 
@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.roles import StaffPermissionRequiredMixin
-from catalog import selectors
+from catalog import completion, selectors
 from catalog.models import Certificate
 
 EXPIRY_HORIZON_DAYS = 90
@@ -51,9 +51,45 @@ class CertificationDashboardView(StaffPermissionRequiredMixin, TemplateView):
             "lapsed_count": figures["lapsed"],
             "recent": certificates.order_by("-created_at", "-pk")[:10],
             "list_limit": LIST_LIMIT,
+            "to_complete": self.to_complete(),
         }
+
+    def to_complete(self) -> list[completion.KindCount]:
+        """What the list import left to complete, for staff who may complete it."""
+        return completion.kind_counts() if self.request.user.has_perms(completion.PERMISSIONS) else []
 
     @staticmethod
     def application_statuses() -> list[dict]:
         """Every application status with its count (one query), linked to the admin list filtered on it."""
         return selectors.application_status_counts()
+
+
+class ToCompleteMixin(StaffPermissionRequiredMixin):
+    permission_required = completion.PERMISSIONS
+
+
+class ToCompleteView(ToCompleteMixin, TemplateView):
+    """What imported records still lack, each kind with its count."""
+
+    template_name = "catalog/staff/to_complete.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "counts": completion.kind_counts()}
+
+
+class ToCompleteKindView(ToCompleteMixin, TemplateView):
+    """One kind's records, a page at a time, each linked to where staff complete it."""
+
+    template_name = "catalog/staff/to_complete_kind.html"
+
+    def get_context_data(self, **kwargs):
+        kind = completion.kind_get(kwargs["kind"])
+        counts = completion.kind_counts()
+        total = next(row.count for row in counts if row.kind is kind)
+        return {
+            **super().get_context_data(**kwargs),
+            "kind": kind,
+            "counts": counts,
+            "total": total,
+            "page_obj": completion.kind_page(kind=kind, total=total, page=self.request.GET.get("page")),
+        }

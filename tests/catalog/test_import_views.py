@@ -98,7 +98,7 @@ def test_uploading_a_list_shows_its_dry_run_with_the_errors_first(client, staff,
     with django_assert_max_num_queries(8):
         response = client.get(batch.get_absolute_url())
     body = response.content.decode()
-    assert response.context["counts"] == {"error": 2, "create": 118, "update": 0, "unchanged": 0}
+    assert response.context["counts"] == {"error": 2, "create": 118, "update": 0, "incomplete": 0, "unchanged": 0}
     assert [row["row"] for row in response.context["rows"].errors] == sorted(bad)
     assert body.index("“Điểm”") < body.index("Sản phẩm thử nghiệm 0<")  # the formula error before the rows
     assert "Phường" in body  # addresses shown converted to today's wards

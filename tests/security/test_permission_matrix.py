@@ -187,12 +187,20 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     "catalog:certificate-qr-png": Row(only(404, producer_a=200, staff=200, certifier=200), code),
     "catalog:certificate-qr-svg": Row(only(404, producer_a=200, staff=200, certifier=200), code),
     "catalog:staff-certification": Row(STAFF),
+    # What imported records lack: staff who may change products and organisations (the Sở Công Thương group).
+    "catalog:staff-to-complete": Row(STAFF),
+    "catalog:staff-to-complete-kind": (
+        Row(STAFF, lambda w: {"kind": "ward"}, variant="a-kind"),
+        Row(STAFF, lambda w: {"kind": "photo"}, query=lambda w: {"page": "9"}, variant="past-the-last-page"),
+        Row(only(403, anonymous=LOGIN, staff=404, certifier=404), lambda w: {"kind": "nothing"}, variant="unknown"),
+    ),
     # Staff import of the province's list
     "catalog:staff-import": Row(STAFF),
     "catalog:staff-import-template": Row(STAFF),
     "catalog:staff-import-batch": Row(STAFF, pk("import_batch")),
     "catalog:staff-import-confirm": Row(only(403, anonymous=LOGIN, staff=405, certifier=405), pk("import_batch")),
     "catalog:staff-import-progress": Row(STAFF, pk("import_batch")),
+    "catalog:staff-import-choose": Row(only(403, anonymous=LOGIN, staff=405, certifier=405), pk("import_batch")),
     # Reports: the public statistics, the staff dashboard; an unpublished event report exists for staff only.
     "reports:statistics": (
         Row(EVERYONE),
@@ -452,6 +460,8 @@ POST_MATRIX: dict[str, Row | tuple[Row, ...]] = {
     "catalog:staff-import-confirm": Row(
         only(403, anonymous=LOGIN, staff=REDIRECT, certifier=REDIRECT), pk("import_batch")
     ),
+    # No row of the batch waits for a choice: an empty answer comes back with its message.
+    "catalog:staff-import-choose": Row(only(403, anonymous=LOGIN, staff=400, certifier=400), pk("import_batch")),
     "matchmaking:buyer-profile": Row(only(403, anonymous=LOGIN, buyer=400, other_buyer=400)),
     "matchmaking:shortlist-add": Row(only(403, anonymous=LOGIN, buyer=REDIRECT, other_buyer=REDIRECT)),
     "matchmaking:shortlist-item": Row(
