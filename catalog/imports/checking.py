@@ -22,14 +22,13 @@ from decimal import Decimal, InvalidOperation
 
 from accounts.models import Organisation
 from accounts.validators import TAX_CODE_RE, normalise_tax_code
-from catalog.imports.columns import COLUMNS_BY_KEY
+from catalog.imports.columns import COLUMNS_BY_KEY, header_key
 from catalog.imports.groups import Classification
 from catalog.imports.names import CloseNames, legal_form_of, producer_and_representative, producer_key
 from catalog.imports.places import ParsedAddress, Place, PlaceBook, address_parse
 from catalog.imports.reading import Cell, Sheet, SheetRow, cell_text
 from catalog.models import CERTIFICATE_VALIDITY_MONTHS, Certificate, ProducerProfile, Product, RuleSet, add_months
 from catalog.rules import CERTIFIED_SCORE, CERTIFIED_STARS, stars_for_score
-from catalog.search import fold, words
 
 CREATE, UPDATE, INCOMPLETE, UNCHANGED, ERROR = "create", "update", "incomplete", "unchanged", "error"
 OUTCOMES = (ERROR, CREATE, UPDATE, INCOMPLETE, UNCHANGED)
@@ -51,16 +50,6 @@ DECISION_DATE_RE = re.compile(
 DECISION_NUMBER_RE = re.compile(r"\d+\s*/\s*[\wĐđ]+(?:[-–][\wĐđ]+)*", re.UNICODE)
 STARS_DIGIT_RE = re.compile(r"\d+")
 SCORE_STEP = Decimal("0.1")
-
-
-def normalised(text: str) -> str:
-    """Text as compared for matching: folded words joined by single spaces."""
-    return " ".join(words(fold(text or "")))
-
-
-def legal_form_from(text: str) -> str | None:
-    """The legal form a "Loại hình" cell or a producer's name names ("HTX", "Hộ SXKD", "Công ty TNHH …")."""
-    return legal_form_of(text)
 
 
 @dataclass
@@ -200,7 +189,7 @@ def _producer(row: RowCheck, cells) -> str:
 def _legal_form(row: RowCheck, cells, producer_name: str) -> str:
     text = _text(row, cells, "legal_form")
     if text:
-        value = legal_form_from(text)
+        value = legal_form_of(text)
         if value is None:
             row.error("legal_form_unknown", value=text)
             return ""
@@ -262,7 +251,8 @@ def _stars(row: RowCheck, cells) -> int | None:
 
 
 def _date_from_text(text: str) -> datetime.date | None:
-    folded = normalised(text) if "thang" in normalised(text) else text.strip()
+    folded = header_key(text)
+    folded = folded if "thang" in folded else text.strip()
     for pattern, order in DATE_PATTERNS:
         match = pattern.match(folded)
         if match:
@@ -310,7 +300,7 @@ def _split_decision(text: str) -> tuple[str, datetime.date | None]:
     number = DECISION_NUMBER_RE.search(rest)
     if number:
         return re.sub(r"\s+", "", number.group(0)), day
-    return " ".join(word for word in rest.replace(",", " ").split() if normalised(word) not in ("so", "ngay")), day
+    return " ".join(word for word in rest.replace(",", " ").split() if header_key(word) not in ("so", "ngay")), day
 
 
 def _decision(row: RowCheck, cells, today) -> tuple[str, datetime.date | None]:
@@ -604,16 +594,12 @@ def _give_tax_code(ref: ProducerRef, tax_code: str, row: RowCheck) -> None:
 # --- Products and certificates --------------------------------------------------------------------------------------
 
 
-def _decision_key(text: str) -> str:
-    return normalised(text)
-
-
 def _resolve_products_and_certificates(checks: list[RowCheck]) -> None:
     with_producer = [row for row in checks if row.producer is not None and row.values.get("product")]
     # Duplicates within the file: the same product of the same producer twice.
     seen: dict[tuple[int, str], int] = {}
     for row in with_producer:
-        key = (id(row.producer), normalised(row.values["product"]))
+        key = (id(row.producer), header_key(row.values["product"]))
         if key in seen:
             row.error("duplicate_row", row=seen[key])
         else:
@@ -626,11 +612,11 @@ def _match_products(rows: list[RowCheck]) -> None:
     existing_ids = {row.producer.organisation_id for row in rows if not row.producer.is_new}
     products = defaultdict(list)
     for product in Product.objects.filter(producer_id__in=existing_ids).only("pk", "name", "producer_id"):
-        products[(product.producer_id, normalised(product.name))].append(product)
+        products[(product.producer_id, header_key(product.name))].append(product)
     for row in rows:
         if row.producer.is_new:
             continue
-        matches = products.get((row.producer.organisation_id, normalised(row.values["product"])), [])
+        matches = products.get((row.producer.organisation_id, header_key(row.values["product"])), [])
         if len(matches) > 1:
             row.error("product_ambiguous", count=len(matches), name=row.values["product"])
         elif matches:
@@ -645,8 +631,8 @@ def _match_certificates(rows: list[RowCheck]) -> None:
         certificates[certificate.product_id].append(certificate)
     for row in rows:
         recorded = certificates.get(row.product_id, [])
-        number = _decision_key(row.values["decision_number"])
-        same = next((c for c in recorded if _decision_key(c.decision_number) == number), None)
+        number = header_key(row.values["decision_number"])
+        same = next((c for c in recorded if header_key(c.decision_number) == number), None)
         if same is not None:
             if _conflicts(same, row):
                 row.error(

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 
 from catalog.classification import FORMER_GROUP_NAMES
+from catalog.imports.columns import header_key
 from catalog.models import ProductGroup, ProductSubGroup
-from catalog.search import fold, words
 
 CLASSIFICATION = "148/2023"
 GROUP_CODE_RE = re.compile(r"^(\d+(?:\.\d+){0,2})(?![\d.]*\d)")
@@ -21,7 +21,7 @@ LEVEL_LABELS = ("phan nhom", "nhom san pham", "nhom", "bo san pham", "nganh hang
 
 
 def _key(text: str) -> str:
-    key = " ".join(words(fold(text or "")))
+    key = header_key(text)
     for label in LEVEL_LABELS:
         if key.startswith(label + " "):
             return key[len(label) + 1 :]

@@ -12,13 +12,10 @@ from functools import lru_cache
 from vietnamadminunits import ParseMode, parse_address
 
 from accounts.models import LegacyWard, Ward
-from catalog.search import fold, words
+from catalog.imports.columns import header_key
 
 DISTRICT_PREFIXES = ("huyen ", "thi xa ", "quan ", "thanh pho ", "tp ")
-
-
-def normalised(text: str) -> str:
-    return " ".join(words(fold(text or "")))
+WARD_PREFIXES = ("xa ", "phuong ", "thi tran ")
 
 
 @dataclass(frozen=True)
@@ -62,14 +59,17 @@ def address_parse(text: str, *, hints: tuple[str, ...] = ()) -> ParsedAddress:
     return parsed
 
 
+def _unit_core(unit: str, prefixes: tuple[str, ...]) -> str:
+    """A unit's own name, folded, without the word that says its tier ("Xã Hòa Tân" -> "hoa tan")."""
+    core = header_key(unit)
+    prefix = next((prefix for prefix in prefixes if core.startswith(prefix)), "")
+    return core[len(prefix) :]
+
+
 def _names(unit: str, text: str) -> bool:
     """Whether an address writes a unit's own name ("Hòa Tân" of "Xã Hòa Tân")."""
-    core = normalised(unit)
-    for prefix in ("xa ", "phuong ", "thi tran "):
-        if core.startswith(prefix):
-            core = core[len(prefix) :]
-            break
-    return bool(core) and f" {core} " in f" {normalised(text)} "
+    core = _unit_core(unit, WARD_PREFIXES)
+    return bool(core) and f" {core} " in f" {header_key(text)} "
 
 
 @lru_cache(maxsize=4096)  # a list repeats its producers' addresses; parsing one takes about a millisecond
@@ -86,7 +86,7 @@ def _parse(text: str) -> ParsedAddress:
     modern = parse_address(text, mode=ParseMode.FROM_2025, keep_street=True, level=2)
     # The 2025 parser matches short names anywhere; accept its ward only when the address writes its full name,
     # so "Xã Không Có, Huyện Mỹ Xuyên" never becomes the "Phường Mỹ Xuyên" that happens to share a word.
-    if modern.ward_code and modern.ward and f" {normalised(modern.ward)} " in f" {normalised(text)} ":
+    if modern.ward_code and modern.ward and f" {header_key(modern.ward)} " in f" {header_key(text)} ":
         return ParsedAddress(text, modern.street or "", modern_code=str(modern.ward_code))
     district = legacy.district or ""
     return ParsedAddress(
@@ -99,16 +99,12 @@ def _parse(text: str) -> ParsedAddress:
 
 def _street_before(text: str, unit: str) -> str:
     """The parts of an address before the one that names a unit ("Ấp Phú Thành, huyện Cầu Kè" -> "Ấp Phú Thành")."""
-    core = normalised(unit)
-    for prefix in (*DISTRICT_PREFIXES, "tinh "):
-        if core.startswith(prefix):
-            core = core[len(prefix) :]
-            break
+    core = _unit_core(unit, (*DISTRICT_PREFIXES, "tinh "))
     if not core:
         return ""
     parts = [part.strip() for part in text.split(",")]
     for index, part in enumerate(parts):
-        if f" {core} " in f" {normalised(part)} ":
+        if f" {core} " in f" {header_key(part)} ":
             return ", ".join(parts[:index])
     return ""
 

@@ -14,8 +14,8 @@ from django.utils import timezone, translation
 
 from accounts.models import ActionRecord, Organisation
 from accounts.roles import Actor
-from catalog.imports.checking import legal_form_from
 from catalog.imports.messages import error_text
+from catalog.imports.names import legal_form_of
 from catalog.models import Certificate, ImportBatch, ProducerProfile, Product, add_months
 from catalog.services import imports as services
 from tests.accounts.factories import OrganisationFactory
@@ -249,7 +249,7 @@ def test_todays_two_level_address_is_accepted_too(staff):
     ],
 )
 def test_legal_forms_as_provinces_write_them(text, legal_form):
-    assert legal_form_from(text) == legal_form
+    assert legal_form_of(text) == legal_form
 
 
 def test_an_empty_legal_form_is_told_from_the_producers_name(staff):
