@@ -7,10 +7,9 @@ from django.utils.translation import ngettext
 
 from accounts import services
 from accounts.models import ActionRecord, LegacyWard, Organisation, Province, User, Ward
-from ocop_portal.admin_lists import LargeListMixin
-from ocop_portal.admin_widgets import SafeAutocompleteMixin
-from ocop_portal.images import ACCEPT as IMAGE_ACCEPT
-from ocop_portal.images import validate_image_upload
+from core.admin import LargeListMixin, SafeAutocompleteMixin
+from core.images import ACCEPT as IMAGE_ACCEPT
+from core.images import validate_image_upload
 
 
 @admin.register(User)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Province, User, Ward
 from accounts.validators import normalise_tax_code, validate_phone, validate_tax_code
-from ocop_portal.images import validate_image_upload
+from core.images import validate_image_upload
 
 
 class AddressFormMixin:

@@ -1,40 +1,16 @@
 """State changes for users and organisations."""
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import ActionRecord, Organisation, User
 from accounts.permissions_setup import STAFF_GROUP_NAME
 from accounts.roles import ACT_ON_BEHALF_PERMISSION, ACTING_SESSION_KEY, Actor
-from ocop_portal.images import image_process
-
-
-def email_send(*, to: list[str], subject: str, template: str, context: dict) -> None:
-    """Send a plain-text email after the surrounding transaction commits."""
-    recipients = [address for address in to if address]
-    if not recipients:
-        return
-    language = translation.get_language()
-
-    def send():
-        with translation.override(language):
-            body = render_to_string(
-                template, {**context, "portal_name": settings.PORTAL_NAME, "portal_url": settings.PORTAL_URL}
-            )
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-
-    transaction.on_commit(send)
-
-
-def field_error(field: str, message, *, code: str) -> ValidationError:
-    """A ValidationError for one field that keeps its code (a dict of plain messages would lose it)."""
-    return ValidationError({field: ValidationError(message, code=code)})
+from core.images import image_process
+from core.mail import email_send
 
 
 def action_record(*, actor: Actor, verb: str, summary: str = "", organisation: Organisation | None = None):
@@ -157,7 +133,3 @@ def acting_stop(*, request) -> None:
             ActionRecord.objects.create(
                 actor=request.user, organisation=organisation, on_behalf=True, verb="acting_stop"
             )
-
-
-def staff_group_get() -> Group:
-    return Group.objects.get(name=STAFF_GROUP_NAME)

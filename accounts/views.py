@@ -7,7 +7,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import FormView, TemplateView, UpdateView
@@ -28,6 +27,7 @@ from accounts.roles import (
     StaffPermissionRequiredMixin,
     actor_for,
 )
+from core.http import int_or_none, safe_next
 
 SIGNUP_KINDS = {"producer": Organisation.Kind.PRODUCER, "buyer": Organisation.Kind.BUYER}
 
@@ -144,13 +144,7 @@ def acting_start_view(request, pk):
     services.acting_start(request=request, organisation=organisation)
     messages.info(request, _("You are now acting on behalf of %(name)s.") % {"name": organisation.name})
     # Staff may come from a page they want to go back to (the meeting board, a check-in desk).
-    next_url = request.POST.get("next", "")
-    # A path of this site only: redirect() would take a bare word ("0") for a view name and fail.
-    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(next_url)
-    return redirect("accounts:dashboard")
+    return redirect(safe_next(request, reverse("accounts:dashboard")))
 
 
 @require_POST
@@ -165,8 +159,8 @@ def acting_stop_view(request):
 @require_GET
 def ward_options_view(request):
     """The wards of one province, for the address pickers."""
-    province = request.GET.get("province", "")
-    if not province.isdigit() or len(province) > 4:
+    province = int_or_none(request.GET.get("province"), max_digits=4)
+    if province is None:
         return JsonResponse({"wards": []})
     wards = Ward.objects.filter(province_id=province).order_by("name").values_list("code", "name")
     response = JsonResponse({"wards": [{"code": code, "name": name} for code, name in wards]})

@@ -33,11 +33,11 @@ from catalog.models import (
     RuleSet,
     Score,
 )
-from catalog.rules import CENTRAL_CANDIDATE_SCORE, CERTIFIED_SCORE, average_total, stars_for_score
+from catalog.ocop_rules import CENTRAL_CANDIDATE_SCORE, CERTIFIED_SCORE, average_total, stars_for_score
 from catalog.search import product_match
-from ocop_portal.admin_lists import LargeListMixin
-from ocop_portal.admin_widgets import SafeAutocompleteMixin
-from ocop_portal.images import validate_image_upload
+from core.admin import LargeListMixin, SafeAutocompleteMixin
+from core.forms import form_add_service_error
+from core.images import validate_image_upload
 
 
 class ProductSearchMixin:
@@ -267,15 +267,6 @@ def staff_actor(request) -> Actor:
 
 def stars_label(stars: int | None) -> str:
     return f"{stars}★" if stars else "—"
-
-
-def form_add_service_error(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's refusal on the form: dict-shaped errors on their fields, the rest above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def date_input():

@@ -27,6 +27,9 @@ RULE_SETS = [
     },
 ]
 
+# The rule set whose product groups the portal classifies by: 1489/2025 kept the groups of 148/2023.
+CURRENT_RULE_SET = "148/2023"
+
 # (code, name, English name, [(sub-group code, name, English name), …])
 GROUPS_148_2023 = [
     (
@@ -138,7 +141,7 @@ GROUPS_1048_2019 = [
     ),
 ]
 
-GROUPS_BY_RULE_SET = {"1048/2019": GROUPS_1048_2019, "148/2023": GROUPS_148_2023}
+GROUPS_BY_RULE_SET = {"1048/2019": GROUPS_1048_2019, CURRENT_RULE_SET: GROUPS_148_2023}
 
 # The levels of 148/2023 above its sub-groups that hold more than one of them: a published list often classifies a
 # product only this far ("Thực phẩm chế biến", "Gia vị", "Đồ uống có cồn", or the group itself). Kept as sub-groups
@@ -201,7 +204,7 @@ def seed_classification(RuleSet, ProductGroup, ProductSubGroup) -> None:
 def seed_broad_levels(ProductGroup, ProductSubGroup) -> None:
     """Create or update the broad levels of 148/2023 (idempotent; migration 0007, after the field exists)."""
     for group_code, code, name, name_en in BROAD_148_2023:
-        group = ProductGroup.objects.get(rule_set__code="148/2023", code=group_code)
+        group = ProductGroup.objects.get(rule_set__code=CURRENT_RULE_SET, code=group_code)
         ProductSubGroup.objects.update_or_create(
             group=group,
             code=code,

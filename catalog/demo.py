@@ -21,6 +21,7 @@ from accounts.demo import DEMO_PASSWORD, user_get_or_create
 from accounts.models import LegacyWard, Organisation
 from accounts.permissions_setup import STAFF_GROUP_NAME
 from catalog import services
+from catalog.classification import CURRENT_RULE_SET
 from catalog.models import (
     Application,
     ApplicationEvent,
@@ -308,7 +309,7 @@ def _five_star_candidates(*, today, rule_sets, producers) -> None:
 def load() -> str:
     today = timezone.localdate()
     rule_sets = {rule_set.code: rule_set for rule_set in RuleSet.objects.all()}
-    subgroups = {s.code: s for s in ProductSubGroup.objects.filter(group__rule_set__code="148/2023")}
+    subgroups = {s.code: s for s in ProductSubGroup.objects.filter(group__rule_set__code=CURRENT_RULE_SET)}
     now = timezone.now()
 
     producers = {}

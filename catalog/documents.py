@@ -3,8 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from ocop_portal.images import image_process
-from ocop_portal.uploads import hidden_content_find
+from core.images import image_process
+from core.uploads import hidden_content_find
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 ACCEPT = "application/pdf,image/jpeg,image/png"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Province
+from catalog.classification import CURRENT_RULE_SET
 from catalog.models import ProducerProfile, ProductGroup, ProductSubGroup, Standard
 from catalog.search import SEARCH_CONFIG, match_tsquery, product_match
 
@@ -43,12 +44,12 @@ class ProductFilter(django_filters.FilterSet):
     )
     group = django_filters.ModelChoiceFilter(
         label=_("Product group"),
-        queryset=ProductGroup.objects.filter(rule_set__code="148/2023"),
+        queryset=ProductGroup.objects.filter(rule_set__code=CURRENT_RULE_SET),
         method="filter_condition",
     )
     subgroup = django_filters.ModelChoiceFilter(
         label=_("Sub-group"),
-        queryset=ProductSubGroup.objects.filter(group__rule_set__code="148/2023"),
+        queryset=ProductSubGroup.objects.filter(group__rule_set__code=CURRENT_RULE_SET),
         method="filter_condition",
     )
     province = django_filters.ModelChoiceFilter(

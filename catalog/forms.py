@@ -3,6 +3,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from catalog.classification import CURRENT_RULE_SET
 from catalog.documents import ACCEPT, validate_document_upload
 from catalog.models import (
     ApplicationDocument,
@@ -12,7 +13,7 @@ from catalog.models import (
     ProductSubGroup,
     Standard,
 )
-from ocop_portal.images import validate_image_upload
+from core.images import validate_image_upload
 
 
 def _month_label(number: int) -> str:
@@ -33,7 +34,7 @@ class ProductForm(forms.ModelForm):
     subgroup = SubGroupChoiceField(
         label=_("OCOP product group"),
         # A broad level is where an imported list left a product, never a choice (catalog.completion).
-        queryset=ProductSubGroup.objects.filter(group__rule_set__code="148/2023", is_broad=False).select_related(
+        queryset=ProductSubGroup.objects.filter(group__rule_set__code=CURRENT_RULE_SET, is_broad=False).select_related(
             "group"
         ),
     )

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation
+from catalog.ocop_rules import stars_for_score
 from catalog.querysets import CertificateQuerySet, ProductQuerySet
-from catalog.rules import stars_for_score
 from catalog.storage import private_storage
 from catalog.validators import validate_gtin
 
@@ -278,9 +278,6 @@ class Product(models.Model):
     def localised_name(self, language: str) -> str:
         return self.name_en if language == "en" and self.name_en else self.name
 
-    def localised_description(self, language: str) -> str:
-        return self.description_en if language == "en" and self.description_en else self.description
-
     @property
     def standard_labels(self) -> list[str]:
         return [Standard(code).label for code in self.standards if code in Standard.values]
@@ -290,7 +287,7 @@ class Product(models.Model):
 
 
 def photo_upload_to(instance, filename):
-    # The pipeline names files itself (ocop_portal.images); `filename` is already a generated name.
+    # The pipeline names files itself (core.images); `filename` is already a generated name.
     return f"products/{filename}"
 
 

@@ -16,6 +16,7 @@ from django.utils.functional import cached_property
 from accounts.models import Organisation, Province, Ward
 from catalog import entries
 from catalog.cache import cached_data
+from catalog.classification import CURRENT_RULE_SET
 from catalog.filters import FACETS, STAR_CHOICES, ProductFilter
 from catalog.models import (
     Application,
@@ -195,7 +196,7 @@ def _facet_options(language: str):
     if remembered is not None and remembered[0] > time.monotonic():
         return remembered[1]
     subgroups = list(
-        ProductSubGroup.objects.filter(group__rule_set__code="148/2023")
+        ProductSubGroup.objects.filter(group__rule_set__code=CURRENT_RULE_SET)
         .select_related("group")
         .order_by("group__position", "position")
     )

@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Actor
 from catalog.documents import document_check, validate_document_upload
+from core.admin import SafeAutocompleteMixin
 from events import services
 from events.models import Event, MoU, MoUNote, MoUParty, Registration, Session, Speaker
-from ocop_portal.admin_widgets import SafeAutocompleteMixin
 
 
 def constraint_message(model, name: str) -> str:

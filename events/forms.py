@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from catalog.models import Product
+from core.forms import form_add_service_error
 from events.models import Event, Registration
 
 MAX_PEOPLE = 50
@@ -86,8 +87,4 @@ class RegistrationForm(forms.Form):
 
     def add_service_error(self, error: ValidationError) -> None:
         """Show a service's error beside its field, or at the top when the form has no such field."""
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
-        else:
-            self.add_error(None, error)
+        form_add_service_error(self, error)

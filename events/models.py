@@ -98,14 +98,6 @@ class Event(models.Model):
     def get_absolute_url(self):
         return reverse("events:event-detail", args=[self.slug])
 
-    def registration_is_open(self, at=None) -> bool:
-        at = at or timezone.now()
-        return self.status == self.Status.PUBLISHED and self.registration_opens_at <= at <= self.registration_closes_at
-
-    @property
-    def has_ended(self) -> bool:
-        return self.ends_at < timezone.now()
-
 
 class Session(models.Model):
     """A session (phiên) of the agenda."""

@@ -9,8 +9,10 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation
 from accounts.roles import Actor
-from accounts.services import action_record, email_send, field_error
+from accounts.services import action_record
 from catalog.models import Product
+from core.forms import field_error
+from core.mail import email_send
 from events.models import Event, MoU, MoUNote, MoUParty, Registration, Session
 
 MANAGE_REGISTRATIONS = "events.change_registration"

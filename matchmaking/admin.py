@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import SafeAutocompleteMixin
 from matchmaking.models import (
     BuyerProfile,
     EventMeeting,
@@ -15,7 +16,6 @@ from matchmaking.models import (
     ShortlistItem,
     SourcingRequest,
 )
-from ocop_portal.admin_widgets import SafeAutocompleteMixin
 
 
 @admin.register(BuyerProfile)

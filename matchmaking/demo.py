@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.demo import user_get_or_create
 from accounts.models import Organisation, User
 from accounts.roles import Actor
+from catalog.classification import CURRENT_RULE_SET
 from catalog.models import Product, ProductSubGroup
 from events.demo import CONFERENCE_SLUG, DISTRIBUTORS, UPCOMING_SLUG
 from events.models import Event, MoU, Registration
@@ -31,7 +32,6 @@ from matchmaking.services import event_meetings
 
 VIETNAM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 CONFERENCE_DAY = datetime.date(2020, 10, 27)
-RULE_SET = "148/2023"
 KIND = BuyerProfile.Kind
 REQ = BuyerProfile.Requirement
 
@@ -452,7 +452,7 @@ def load() -> str:
     staff = User.objects.get(email="canbo@sct.example")
     distributors = _distributors()
     users = _buyer_users(distributors)
-    subgroups = {group.code: group for group in ProductSubGroup.objects.filter(group__rule_set__code=RULE_SET)}
+    subgroups = {group.code: group for group in ProductSubGroup.objects.filter(group__rule_set__code=CURRENT_RULE_SET)}
     _profiles(distributors, subgroups)
     _sourcing(distributors, users, subgroups)
     conference = Event.objects.select_related("organiser").get(slug=CONFERENCE_SLUG)

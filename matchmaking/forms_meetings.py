@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from catalog.models import Product
+from core.forms import form_add_service_error
 from events.models import Event
 from matchmaking.models import MeetingOutcome, MeetingRequest
 from matchmaking.services import meetings as services
@@ -40,12 +41,7 @@ class ServiceErrorsMixin:
 
     def add_service_error(self, error: ValidationError) -> None:
         """Show a service's refusal beside the field it names, or at the top when the form has no such field."""
-        if hasattr(error, "error_dict"):
-            for name, errors in error.error_dict.items():
-                name = self.service_field_aliases.get(name, name)
-                self.add_error(name if name in self.fields else None, errors)
-        else:
-            self.add_error(None, error)
+        form_add_service_error(self, error, aliases=self.service_field_aliases)
 
 
 class ProposedTimesForm(ServiceErrorsMixin, forms.Form):

@@ -7,18 +7,18 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Province
+from catalog.classification import CURRENT_RULE_SET
 from catalog.forms import MONTH_CHOICES
 from catalog.models import Product, ProductSubGroup, Standard
 from matchmaking.models import BuyerProfile, SourcingRequest
 
-RULE_SET = "148/2023"
 STAR_CHOICES = [(3, _("3 stars")), (4, _("4 stars")), (5, _("5 stars"))]
 
 
 def subgroups_queryset():
     return (
         # Not the broad levels an imported list may leave a product at: nobody picks one (catalog.completion).
-        ProductSubGroup.objects.filter(group__rule_set__code=RULE_SET, is_broad=False)
+        ProductSubGroup.objects.filter(group__rule_set__code=CURRENT_RULE_SET, is_broad=False)
         .select_related("group")
         .order_by("group__position", "position")
     )

@@ -119,10 +119,6 @@ class RequestAccess:
     sourcing_request: SourcingRequest
     role: str  # owner / staff / producer / viewer
 
-    @property
-    def is_owner(self) -> bool:
-        return self.role == "owner"
-
 
 def sourcing_request_get(*, actor: Actor, pk: int) -> RequestAccess:
     """A request and the actor's role on it: its buyer, staff, a verified producer, or another buyer (open only).

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     # The portal's apps, in dependency order: each imports only those above it.
+    "core",
     "accounts",
     "catalog",
     "events",
@@ -90,7 +91,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "ocop_portal.security.PermissionsPolicyMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Visitors' cached catalogue pages, served before the session and the view (catalog/cache.py).
     "catalog.cache.VisitorPageCacheMiddleware",
@@ -209,7 +210,7 @@ CACHE_URL = env_str("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {
-            "BACKEND": "ocop_portal.redis_cache.RedisCache",
+            "BACKEND": "core.redis_cache.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "ocop"),
         }
@@ -261,7 +262,7 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Browser features no page uses (ocop_portal.security.PermissionsPolicyMiddleware); () means "nobody".
+# Browser features no page uses (core.middleware.PermissionsPolicyMiddleware); () means "nobody".
 PERMISSIONS_POLICY = {
     feature: []
     for feature in (

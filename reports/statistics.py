@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Province
 from catalog.cache import cached_data
+from catalog.classification import CURRENT_RULE_SET
 from catalog.models import Application, Certificate, ProducerProfile, Product, ProductGroup
 from catalog.selectors import application_status_counts
 from catalog.services.certification import EXPIRY_NOTICE_DAYS
@@ -33,7 +34,6 @@ from reports.selectors import Column, Table, meeting_counts, meeting_counts_by_e
 
 # The classification the catalogue lists and filters by (catalog/filters.py); products filed under an
 # older decision's groups are still counted, under their own group's name.
-CLASSIFICATION_RULE_SET = "148/2023"
 STARS = (5, 4, 3)
 PUBLIC_EVENT_LIMIT = 12
 DASHBOARD_EVENT_LIMIT = 20
@@ -148,7 +148,7 @@ def _groups_figure(counts: list[dict]) -> Figure:
     language = get_language() or "vi"
     groups = {
         group.pk: [group.localised_name(language), 0, 0, 0, 0]
-        for group in ProductGroup.objects.filter(rule_set__code=CLASSIFICATION_RULE_SET).order_by("position")
+        for group in ProductGroup.objects.filter(rule_set__code=CURRENT_RULE_SET).order_by("position")
     }
     for row in counts:
         name = row["subgroup__group__name_en"] if language == "en" and row["subgroup__group__name_en"] else None

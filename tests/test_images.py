@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from PIL import ExifTags, Image, ImageCms, ImageFile, PngImagePlugin
 
-from ocop_portal import images
-from ocop_portal.images import MAX_BYTES, MAX_SIDE, THUMBNAIL_SIZES, image_process, validate_image_upload
+from core import images
+from core.images import MAX_BYTES, MAX_SIDE, THUMBNAIL_SIZES, image_process, validate_image_upload
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,7 @@
 import pytest
 from django.utils import translation
 
-from ocop_portal.django_messages import DJANGO_MESSAGES
+from core.django_messages import DJANGO_MESSAGES
 
 
 @pytest.mark.parametrize("message", DJANGO_MESSAGES)

@@ -28,7 +28,7 @@ from catalog.imports.names import CloseNames, legal_form_of, producer_and_repres
 from catalog.imports.places import ParsedAddress, Place, PlaceBook, address_parse
 from catalog.imports.reading import Cell, Sheet, SheetRow, cell_text
 from catalog.models import CERTIFICATE_VALIDITY_MONTHS, Certificate, ProducerProfile, Product, RuleSet, add_months
-from catalog.rules import CERTIFIED_SCORE, CERTIFIED_STARS, stars_for_score
+from catalog.ocop_rules import CERTIFIED_SCORE, CERTIFIED_STARS, stars_for_score
 
 CREATE, UPDATE, INCOMPLETE, UNCHANGED, ERROR = "create", "update", "incomplete", "unchanged", "error"
 OUTCOMES = (ERROR, CREATE, UPDATE, INCOMPLETE, UNCHANGED)

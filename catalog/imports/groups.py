@@ -9,11 +9,10 @@ several is kept as given (a broad sub-group, catalog.classification.BROAD_148_20
 import re
 from dataclasses import dataclass
 
-from catalog.classification import FORMER_GROUP_NAMES
+from catalog.classification import CURRENT_RULE_SET, FORMER_GROUP_NAMES
 from catalog.imports.columns import header_key
 from catalog.models import ProductGroup, ProductSubGroup
 
-CLASSIFICATION = "148/2023"
 GROUP_CODE_RE = re.compile(r"^(\d+(?:\.\d+){0,2})(?![\d.]*\d)")
 LEVEL_SEPARATORS = re.compile(r"\s*[/>›:;|–—]\s*|\s+-\s+")
 # Words that label a level rather than name it ("Nhóm: Thực phẩm", "Phân nhóm Gia vị").
@@ -43,7 +42,9 @@ class Classification:
 
     def __init__(self):
         subgroups = list(
-            ProductSubGroup.objects.filter(group__rule_set__code=CLASSIFICATION).order_by("group__position", "position")
+            ProductSubGroup.objects.filter(group__rule_set__code=CURRENT_RULE_SET).order_by(
+                "group__position", "position"
+            )
         )
         self.by_code = {subgroup.code: subgroup for subgroup in subgroups}
         self.by_name = {}
@@ -61,7 +62,7 @@ class Classification:
         for subgroup in subgroups:
             if not subgroup.is_broad:
                 by_group.setdefault(subgroup.group_id, []).append(subgroup)
-        for group in ProductGroup.objects.filter(rule_set__code=CLASSIFICATION):
+        for group in ProductGroup.objects.filter(rule_set__code=CURRENT_RULE_SET):
             members = by_group.get(group.pk, [])
             # A group with one sub-group is that sub-group; with several, its broad level of the same code.
             chosen = members[0] if len(members) == 1 else self.by_code.get(group.code)

@@ -7,6 +7,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from catalog.classification import CURRENT_RULE_SET
 from catalog.imports.columns import COLUMNS
 from catalog.models import ProducerProfile, ProductSubGroup
 
@@ -88,7 +89,7 @@ def import_template_xlsx() -> bytes:
     groups.append([_("Code"), _("Sub-group"), _("Group")])
     for cell in groups[1]:
         cell.font, cell.fill = bold, fill
-    for subgroup in ProductSubGroup.objects.filter(group__rule_set__code="148/2023").select_related("group"):
+    for subgroup in ProductSubGroup.objects.filter(group__rule_set__code=CURRENT_RULE_SET).select_related("group"):
         groups.append([subgroup.code, subgroup.name, subgroup.group.name])
     for letter, width in zip("ABC", (10, 60, 50), strict=True):
         groups.column_dimensions[letter].width = width

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.permissions_setup import STAFF_GROUP_NAME
 from accounts.roles import Actor
-from accounts.services import email_send, field_error
 from catalog.audit import ON_BEHALF_OF_NOBODY
 from catalog.documents import document_check
 from catalog.models import (
@@ -30,7 +29,7 @@ from catalog.models import (
     Product,
     Score,
 )
-from catalog.rules import (
+from catalog.ocop_rules import (
     CENTRAL_CANDIDATE_SCORE,
     CERTIFIED_SCORE,
     CERTIFIER,
@@ -41,6 +40,8 @@ from catalog.rules import (
     recognising_levels,
     stars_for_score,
 )
+from core.forms import field_error
+from core.mail import email_send
 
 REVIEW_PERMISSION = "catalog.change_application"
 CERTIFY_PERMISSION = "catalog.certify"

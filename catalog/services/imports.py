@@ -23,11 +23,11 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accounts.models import ActionRecord, Organisation
 from accounts.roles import Actor
-from accounts.services import field_error
 from catalog.imports.checking import CREATE, NEW_PRODUCER, UPDATE, CheckResult, RowCheck, rows_check
 from catalog.imports.reading import MAX_FILE_BYTES, ImportFileError, sheet_read
 from catalog.models import Certificate, ImportBatch, ProducerProfile, Product
 from catalog.services.products import product_reindex
+from core.forms import field_error
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from accounts.roles import Actor
 from accounts.services import action_record
 from catalog.models import ProducerProfile, Product, ProductPhoto
 from catalog.search import SEARCH_CONFIG, document_texts
-from ocop_portal.images import image_process
+from core.images import image_process
 
 # Products reindexed per UPDATE statement when many change at once (a producer renamed, the demo).
 REINDEX_BATCH = 500

@@ -17,17 +17,9 @@ from catalog.forms import ApplicationCreateForm, ApplicationDocumentForm, Applic
 from catalog.models import Application, ApplicationDocument, EvaluationCycle, Product
 from catalog.storage import private_file_response
 from catalog.views.workspace import ProducerWorkspaceMixin
+from core.forms import form_add_service_error
 
 REVIEW_DOCUMENTS_PERMISSION = "catalog.view_applicationdocument"
-
-
-def _add_service_error(form, error: ValidationError, *, field: str | None = None) -> None:
-    """Put a service's ValidationError beside the fields it names; the rest on `field` or the whole form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else field, errors)
-    else:
-        form.add_error(field, error)
 
 
 class ApplicationWorkspaceMixin(ProducerWorkspaceMixin):
@@ -95,7 +87,7 @@ class ApplicationCreateView(ApplicationWorkspaceMixin, TemplateView):
                 self_assessment_score=form.cleaned_data["self_assessment_score"],
             )
         except ValidationError as error:
-            _add_service_error(form, error)
+            form_add_service_error(form, error)
             return self.render_form(form)
         messages.success(
             request, _("The application is saved as a draft. Upload the documents of the dossier, then submit it.")
@@ -156,7 +148,7 @@ class ApplicationDetailView(ApplicationWorkspaceMixin, TemplateView):
                     upload=form.cleaned_data["file"],
                 )
             except ValidationError as error:
-                _add_service_error(form, error)
+                form_add_service_error(form, error)
             else:
                 messages.success(
                     self.request,
@@ -176,7 +168,7 @@ class ApplicationDetailView(ApplicationWorkspaceMixin, TemplateView):
                     self_assessment_score=form.cleaned_data["self_assessment_score"],
                 )
             except ValidationError as error:
-                _add_service_error(form, error)
+                form_add_service_error(form, error)
             else:
                 messages.success(self.request, _("The self-assessment score is saved."))
                 return redirect("catalog:my-application-detail", pk=application.pk)

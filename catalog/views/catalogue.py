@@ -5,6 +5,7 @@ from django.views.generic import TemplateView
 from accounts.roles import actor_for
 from catalog import selectors
 from catalog.cache import VisitorPageCacheMixin, cached_data
+from catalog.classification import CURRENT_RULE_SET
 from catalog.models import Certificate, Product, ProductGroup
 from catalog.structured_data import product_jsonld
 
@@ -17,7 +18,7 @@ class HomeView(VisitorPageCacheMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         featured = selectors.featured_products(limit=8)
-        groups = ProductGroup.objects.filter(rule_set__code="148/2023").order_by("position")
+        groups = ProductGroup.objects.filter(rule_set__code=CURRENT_RULE_SET).order_by("position")
         return {
             **super().get_context_data(**kwargs),
             "figures": cached_data("home-figures", selectors.home_figures),

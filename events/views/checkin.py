@@ -6,13 +6,13 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from accounts.roles import StaffPermissionRequiredMixin, actor_for
+from core.http import safe_next
 from events import selectors, services
 from events.models import Event, Registration
 
@@ -41,13 +41,8 @@ class CheckInMixin(StaffPermissionRequiredMixin):
 
     def back_to_list(self):
         """Back to the desk's list as it was (search and page), never to another site."""
-        url = self.request.POST.get("next", "")
         list_url = reverse("events:staff-checkin", args=[self.get_event().slug])
-        if url.startswith(list_url) and url_has_allowed_host_and_scheme(
-            url, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
-        ):
-            return redirect(url)
-        return redirect(list_url)
+        return redirect(safe_next(self.request, list_url, under=list_url))
 
 
 class CheckInListView(CheckInMixin, ListView):

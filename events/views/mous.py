@@ -24,6 +24,7 @@ from django.views.generic import ListView, TemplateView
 from accounts.roles import Actor, actor_for
 from catalog.models import Product
 from catalog.storage import private_file_response
+from core.forms import form_add_service_error
 from events import services
 from events.models import Event, MoU, MoUNote, MoUParty
 
@@ -205,7 +206,7 @@ class MoUDetailView(TemplateView):
                     noted_on=form.cleaned_data["noted_on"],
                 )
             except ValidationError as error:
-                _add_service_error(form, error)
+                form_add_service_error(form, error)
             else:
                 messages.success(request, _("The follow-up note is recorded."))
                 return redirect(reverse("events:mou-detail", args=[mou.pk]) + "#follow-up")
@@ -225,15 +226,6 @@ class MoUDetailView(TemplateView):
             event_public=mou.event is not None and mou.event.status != Event.Status.DRAFT,
         )
         return self.render_to_response(context, status=status)
-
-
-def _add_service_error(form: forms.Form, error: ValidationError) -> None:
-    """A service's refusal beside the field it names, the rest above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class MoUDocumentView(View):

@@ -31,8 +31,9 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation
 from accounts.roles import Actor
-from accounts.services import action_record, field_error
+from accounts.services import action_record
 from catalog.models import Product
+from core.forms import field_error
 from events.models import Event, Registration
 from matchmaking import scheduler
 from matchmaking.models import EventMeeting, MeetingRequest, MeetingSlot, MeetingTable, SlotUnavailability

@@ -19,8 +19,10 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation
 from accounts.roles import Actor
-from accounts.services import action_record, email_send, field_error
+from accounts.services import action_record
 from catalog.models import Product
+from core.forms import field_error
+from core.mail import email_send
 from events.models import Event, MoU, Registration
 from matchmaking.models import EventMeeting, MeetingMessage, MeetingOutcome, MeetingRequest, SourcingRequest
 

@@ -9,8 +9,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, Province
 from accounts.roles import Actor
-from accounts.services import action_record, email_send, field_error
+from accounts.services import action_record
 from catalog.models import Product, ProductSubGroup
+from core.forms import field_error
+from core.mail import email_send
 from matchmaking.models import BuyerProfile, Offer, ShortlistItem, SourcingRequest
 
 

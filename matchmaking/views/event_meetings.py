@@ -18,6 +18,7 @@ from accounts.roles import (
     StaffPermissionRequiredMixin,
     actor_for,
 )
+from core.forms import form_add_service_error
 from events.models import Event
 from matchmaking.forms_event_meetings import AvailabilityForm, MeetingMoveForm, MeetingSetupForm, event_days
 from matchmaking.ics import meeting_calendar
@@ -36,15 +37,6 @@ class EventMixin(AccessMixin):
 
     def board_url(self, anchor: str = "") -> str:
         return reverse("matchmaking:event-meetings-board", args=[self.get_event().slug]) + anchor
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    """A service's ValidationError onto the form: field errors by field, the others at the top."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- Staff: setup, board, scheduler run, hand move ----------------------------------------------------------------
@@ -79,7 +71,7 @@ class MeetingSetupView(StaffPermissionRequiredMixin, EventMixin, FormView):
                 actor=actor_for(self.request), event=self.get_event(), plan=form.plan()
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -172,7 +164,7 @@ class MeetingMoveView(StaffPermissionRequiredMixin, EventMixin, View):
                     table=form.cleaned_data["table"],
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                form_add_service_error(form, error)
         if form.errors:
             problems = [str(message) for errors in form.errors.values() for message in errors]
             messages.error(request, _("The meeting was not moved: %(why)s") % {"why": " ".join(problems)})
@@ -255,7 +247,7 @@ class AvailabilityView(ParticipantMixin, FormView):
                 slots=form.cleaned_data["unavailable"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_add_service_error(form, error)
             return self.form_invalid(form)
         if count:
             message = ngettext(

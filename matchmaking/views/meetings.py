@@ -18,6 +18,7 @@ from django.views.generic import ListView, TemplateView
 from accounts.models import Organisation
 from accounts.roles import OrganisationMemberRequiredMixin
 from catalog.models import Product
+from core.http import int_or_none
 from matchmaking.forms_meetings import ACTION_FORMS, MeetingRequestForm, MessageForm, OutcomeForm
 from matchmaking.ics import meeting_calendar
 from matchmaking.models import MeetingMessage, MeetingOutcome, MeetingRequest, SourcingRequest
@@ -129,12 +130,6 @@ class MeetingInboxView(OrganisationMemberRequiredMixin, ListView):
 # --- Asking for a meeting -----------------------------------------------------------------------------------------
 
 
-def _int_param(params, name: str) -> int | None:
-    value = params.get(name, "")
-    # ASCII digits of a plausible length: int() refuses "²" and numbers of thousands of digits.
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
-
-
 class MeetingRequestCreateView(OrganisationMemberRequiredMixin, TemplateView):
     """`?producer=<id>` for a buyer, `?buyer=<id>` for a producer; optional `product`, `sourcing_request`, `event`."""
 
@@ -148,7 +143,7 @@ class MeetingRequestCreateView(OrganisationMemberRequiredMixin, TemplateView):
     def load_counterpart(self) -> None:
         organisation = self.actor.organisation
         is_buyer = organisation.kind == Organisation.Kind.BUYER
-        counterpart_id = _int_param(self.request.GET, "producer" if is_buyer else "buyer")
+        counterpart_id = int_or_none(self.request.GET.get("producer" if is_buyer else "buyer"))
         self.counterpart = None
         if counterpart_id is None:
             self.problem = (
@@ -166,7 +161,7 @@ class MeetingRequestCreateView(OrganisationMemberRequiredMixin, TemplateView):
             self.problem = " ".join(error.messages)
             return
         self.buyer, self.producer = (organisation, self.counterpart) if is_buyer else (self.counterpart, organisation)
-        sourcing_request_id = _int_param(self.request.GET, "sourcing_request")
+        sourcing_request_id = int_or_none(self.request.GET.get("sourcing_request"))
         self.sourcing_request = (
             SourcingRequest.objects.filter(pk=sourcing_request_id, buyer=self.buyer).first()
             if sourcing_request_id
@@ -177,10 +172,10 @@ class MeetingRequestCreateView(OrganisationMemberRequiredMixin, TemplateView):
         form = MeetingRequestForm(data, organisation=self.actor.organisation, producer=self.producer)
         if data is None:
             initial = {"mode": MeetingRequest.Mode.ONLINE}
-            event_id = _int_param(self.request.GET, "event")
+            event_id = int_or_none(self.request.GET.get("event"))
             if "event" in form.fields and event_id and form.fields["event"].queryset.filter(pk=event_id).exists():
                 initial.update(mode=MeetingRequest.Mode.AT_EVENT, event=event_id)
-            product_id = _int_param(self.request.GET, "product")
+            product_id = int_or_none(self.request.GET.get("product"))
             if "products" in form.fields and product_id:
                 initial["products"] = [product_id]
             form.initial = initial

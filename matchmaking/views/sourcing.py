@@ -7,11 +7,9 @@ calls a selector or a service from `matchmaking.selectors` / `matchmaking.servic
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
@@ -19,6 +17,8 @@ from django.views.generic import ListView, TemplateView
 from accounts.models import Organisation
 from accounts.roles import OrganisationMemberRequiredMixin, actor_for
 from catalog.models import Product
+from core.forms import form_add_service_error
+from core.http import int_or_none, safe_next
 from matchmaking import selectors
 from matchmaking.forms_sourcing import (
     BuyerProfileForm,
@@ -40,25 +40,6 @@ class BuyerRequiredMixin(OrganisationMemberRequiredMixin):
     """A buyer organisation's page (its members, or staff acting on its behalf)."""
 
     organisation_kinds = ("buyer",)
-
-
-def add_service_error(form: Form, error: ValidationError) -> None:
-    """A service's refusal beside the field it names, the rest above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def safe_next(request, default: str) -> str:
-    url = request.POST.get("next") or request.GET.get("next") or ""
-    # A path of this site only: redirect() would take a bare word ("0") for a view name and fail.
-    if url.startswith("/") and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=False
-    ):
-        return url
-    return default
 
 
 # --- Buyer profile ------------------------------------------------------------------------------------------------
@@ -91,7 +72,7 @@ class BuyerProfileView(BuyerRequiredMixin, TemplateView):
                     provinces_served=list(form.cleaned_data["provinces_served"]),
                 )
             except ValidationError as error:
-                add_service_error(form, error)
+                form_add_service_error(form, error)
             else:
                 messages.success(request, _("Your buyer profile is saved."))
                 return redirect("matchmaking:profile-suggestions")
@@ -221,7 +202,7 @@ class SourcingRequestCreateView(BuyerRequiredMixin, TemplateView):
             try:
                 sourcing_request = services.sourcing_request_create(actor=self.actor, sourcing_request=form.instance)
             except ValidationError as error:
-                add_service_error(form, error)
+                form_add_service_error(form, error)
             else:
                 messages.success(request, _("Your sourcing request is posted. Verified producers can now answer it."))
                 return redirect("matchmaking:request-detail", pk=sourcing_request.pk)
@@ -255,7 +236,7 @@ class SourcingRequestDetailView(LoginRequiredMixin, TemplateView):
                     message=form.cleaned_data["message"],
                 )
             except ValidationError as error:
-                add_service_error(form, error)
+                form_add_service_error(form, error)
             else:
                 messages.success(request, _("Your offer is sent. The buyer is told by email."))
                 return redirect("matchmaking:request-detail", pk=pk)
@@ -394,13 +375,12 @@ class ReadinessView(LoginRequiredMixin, TemplateView):
         elif actor.is_producer and product.producer_id == actor.organisation.pk:
             context["viewer"] = "producer"
             context["buyers"] = selectors.readiness_buyers()
-            buyer_id = self.request.GET.get("buyer", "")
-            if buyer_id:
-                # ASCII digits of a plausible length: int() refuses "²" and numbers of thousands of digits.
-                if not (buyer_id.isascii() and buyer_id.isdigit() and len(buyer_id) <= 18):
+            if self.request.GET.get("buyer"):
+                buyer_id = int_or_none(self.request.GET["buyer"])
+                if buyer_id is None:
                     raise Http404
-                context["profile"] = selectors.readiness_buyer_get(organisation_id=int(buyer_id))
-                context["selected_buyer"] = int(buyer_id)
+                context["profile"] = selectors.readiness_buyer_get(organisation_id=buyer_id)
+                context["selected_buyer"] = buyer_id
         else:
             raise Http404
         if context["profile"] is not None:

@@ -196,7 +196,7 @@ def test_staff_organisation_list_shows_a_refused_search_beside_its_field_and_lis
     response = client.get(reverse("accounts:staff-organisations"), {"q": "a\x00b", "kind": "pirate"})
     assert response.status_code == 200
     form = response.context["filter"].form
-    # In Vietnamese: Django's own catalogue leaves this message in English (ocop_portal/django_messages.py).
+    # In Vietnamese: Django's own catalogue leaves this message in English (core/django_messages.py).
     assert form.errors["q"] == ["Không được chứa ký tự rỗng (NUL)."]
     assert "kind" in form.errors
     assert {producer_org, buyer_org} <= set(response.context["page_obj"])

@@ -15,7 +15,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from accounts.models import LegacyWard
-from catalog.rules import stars_for_score
+from catalog.ocop_rules import stars_for_score
 
 HEADERS = [
     "STT",

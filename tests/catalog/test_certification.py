@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.roles import Actor
 from catalog import services
 from catalog.models import Application, ApplicationDocument, Certificate, EvaluationCycle, RuleSet, Score
-from catalog.rules import APPLICATION_MOVES, CERTIFIER, PRODUCER, REVIEWER
+from catalog.ocop_rules import APPLICATION_MOVES, CERTIFIER, PRODUCER, REVIEWER
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import ProducerFactory, ProductFactory, certify
 

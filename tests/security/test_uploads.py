@@ -28,8 +28,8 @@ from PIL import Image
 
 from catalog.models import ApplicationDocument, ImportBatch
 from catalog.storage import private_file_response, private_storage
+from core.uploads import hidden_content_find
 from events.models import MoU
-from ocop_portal.uploads import hidden_content_find
 from tests.security.conftest import TINY_PDF
 from tests.security.db_writes import recorded_writes
 
@@ -113,7 +113,7 @@ def hostile_files() -> dict[str, Hostile]:
     }
 
 
-# What each field says about each file (the error codes of ocop_portal.images and catalog.documents).
+# What each field says about each file (the error codes of core.images and catalog.documents).
 IMAGE_CODES = {
     "decompression-bomb": "too_many_pixels",
     "huge-dimensions": "too_many_pixels",

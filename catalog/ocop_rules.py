@@ -1,4 +1,4 @@
-"""OCOP rules as plain functions over plain data (DOMAIN.md: star bands)."""
+"""OCOP rules as plain functions over plain data (DOMAIN.md): the star bands, the application's moves, who recognises what."""
 
 from decimal import Decimal
 
@@ -16,10 +16,6 @@ def stars_for_score(score) -> int:
         if value >= lowest:
             return stars
     raise AssertionError("unreachable")
-
-
-def is_certified(stars: int | None) -> bool:
-    return stars in CERTIFIED_STARS
 
 
 # The application's status flow (hồ sơ): who may move it from one status to the next.

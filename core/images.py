@@ -13,7 +13,7 @@ Choices, so callers know what they get back:
   ("trailing_data"); both ends are exact and cheap to find. A JPEG with trailing data is accepted, because phones
   append legitimate data after the end of the image (MPO second frames, motion-photo videos); re-encoding drops it.
 - Polyglots: an image that also holds HTML, a script or a ZIP/JAR archive anywhere (a comment, a text chunk, after
-  the end) is rejected ("hidden_content", see ocop_portal/uploads.py), so the uploader learns the file is unsafe.
+  the end) is rejected ("hidden_content", see core/uploads.py), so the uploader learns the file is unsafe.
 - Stored original: JPEG stays JPEG (quality 85, progressive), PNG stays PNG (optimised), WebP stays WebP
   (quality 85); longest side at most ``MAX_SIDE``, never upscaled. An alpha channel is kept for PNG and WebP unless
   every pixel is opaque. Animated PNG/WebP keep their first frame only.
@@ -36,7 +36,7 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from ocop_portal.uploads import hidden_content_find
+from core.uploads import hidden_content_find
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000

@@ -1,11 +1,15 @@
-"""The admin's autocomplete fields, safe against a submitted value that cannot be a key.
+"""Mixins the apps' ModelAdmins share.
 
-Django's autocomplete widget looks the submitted values up as they came to show them again, so a value that
-cannot be a key of the model ("abc", "1.5", a NUL byte: only a hand-made request sends one) fails that query
-and the page answers 500. Here such a value is shown as unselected; the form field's own message says what
-was wrong with it.
+- `SafeAutocompleteMixin`: the admin's autocomplete fields, safe against a submitted value that cannot be a key.
+  Django's autocomplete widget looks the submitted values up as they came to show them again, so a value that
+  cannot be a key of the model ("abc", "1.5", a NUL byte: only a hand-made request sends one) fails that query
+  and the page answers 500. Here such a value is shown as unselected; the form field's own message says what
+  was wrong with it.
+- `LargeListMixin`: admin lists over tables that grow with the catalogue (products, certificates,
+  organisations, the audit trail).
 """
 
+from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 
@@ -47,3 +51,14 @@ class SafeAutocompleteMixin:
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = KeysOnlyAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class LargeListMixin:
+    """No whole-table work beside the page: no second count of every row, no "Show counts" on the filters.
+
+    Each filter value's count reads every row (minutes for the certificates of a million products); the
+    count of the filtered list is the one the pagination needs.
+    """
+
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER

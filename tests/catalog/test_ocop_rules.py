@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from catalog.models import add_months
-from catalog.rules import stars_for_score
+from catalog.ocop_rules import stars_for_score
 from catalog.validators import gtin_check_digit, validate_gtin
 
 

@@ -1,0 +1,25 @@
+"""A service's refusal, shown on the form that asked for the change."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+
+def field_error(field: str, message, *, code: str) -> ValidationError:
+    """A ValidationError for one field that keeps its code (a dict of plain messages would lose it)."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def form_add_service_error(
+    form: forms.Form, error: ValidationError, *, field: str | None = None, aliases: dict[str, str] | None = None
+) -> None:
+    """Put a service's ValidationError beside the fields it names; the rest on `field`, or above the form.
+
+    `aliases` maps a name the service uses to the form field that shows it (a service's `proposed_times` is
+    shown beside the form's first time field).
+    """
+    if not hasattr(error, "error_dict"):
+        form.add_error(field, error)
+        return
+    for name, errors in error.error_dict.items():
+        name = (aliases or {}).get(name, name)
+        form.add_error(name if name in form.fields else field, errors)
