@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Province
-from reports.statistics import Period
+from reports.selectors.statistics import Period
 
 
 def _date_input():

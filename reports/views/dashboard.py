@@ -6,8 +6,8 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.roles import StaffPermissionRequiredMixin
-from reports import statistics
 from reports.forms import DashboardFilterForm, year_presets
+from reports.selectors import statistics
 
 DASHBOARD_PERMISSIONS = (
     "catalog.view_application",

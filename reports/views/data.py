@@ -16,7 +16,8 @@ from django.utils.http import urlencode
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from reports import data, exports, opendata
+from reports import exports, opendata
+from reports.selectors import downloads
 
 # Public data changes a few times a day at most: caches may keep it a little while.
 DOWNLOAD_MAX_AGE = 300
@@ -42,8 +43,8 @@ class CatalogueExportView(View):
     fmt = "csv"
 
     def get(self, request):
-        products = data.catalogue_products(params=request.GET)
-        table = data.catalogue_table(products, absolute_url=request.build_absolute_uri)
+        products = downloads.catalogue_products(params=request.GET)
+        table = downloads.catalogue_table(products, absolute_url=request.build_absolute_uri)
         return _file_response(table, fmt=self.fmt, name="san-pham-ocop")
 
 
@@ -52,10 +53,10 @@ class CertificateRegisterView(ListView):
 
     template_name = "reports/certificate_register.html"
     context_object_name = "certificates"
-    paginate_by = data.REGISTER_PAGE_SIZE
+    paginate_by = downloads.REGISTER_PAGE_SIZE
 
     def get_queryset(self):
-        self.filterset, certificates = data.certificate_register(params=self.request.GET)
+        self.filterset, certificates = downloads.certificate_register(params=self.request.GET)
         return certificates
 
     def get_context_data(self, **kwargs):
@@ -80,8 +81,8 @@ class CertificateRegisterExportView(View):
     fmt = "csv"
 
     def get(self, request):
-        _filterset, certificates = data.certificate_register(params=request.GET)
-        return _file_response(data.register_table(certificates), fmt=self.fmt, name="so-chung-nhan-ocop")
+        _filterset, certificates = downloads.certificate_register(params=request.GET)
+        return _file_response(downloads.register_table(certificates), fmt=self.fmt, name="so-chung-nhan-ocop")
 
 
 # --- Open data ----------------------------------------------------------------------------------------------------

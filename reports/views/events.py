@@ -8,7 +8,8 @@ from django.views.generic import TemplateView
 
 from accounts.roles import StaffPermissionRequiredMixin
 from events.models import Event
-from reports import exports, selectors
+from reports import exports
+from reports.selectors import event_report
 
 VIEW_EVENT_PERMISSION = "events.view_event"
 
@@ -34,7 +35,7 @@ class EventReportView(TemplateView):
         return {
             **super().get_context_data(**kwargs),
             "event": event,
-            "report": selectors.event_report(event=event),
+            "report": event_report.event_report(event=event),
             "can_export": is_staff,
         }
 
@@ -48,13 +49,13 @@ class EventReportExportView(StaffPermissionRequiredMixin, View):
 
     def get(self, request, slug):
         event = _event(slug)
-        report = selectors.event_report(event=event)
+        report = event_report.event_report(event=event)
         tables = [
-            selectors.event_details_table(event),
+            event_report.event_details_table(event),
             *report.tables,
-            *([] if report.meetings is not None else [selectors.meetings_placeholder_table()]),
-            selectors.registration_table(event),
-            selectors.mou_table(event),
+            *([] if report.meetings is not None else [event_report.meetings_placeholder_table()]),
+            event_report.registration_table(event),
+            event_report.mou_table(event),
         ]
         if self.fmt == "xlsx":
             response = HttpResponse(exports.tables_xlsx(tables), content_type=exports.XLSX_CONTENT_TYPE)

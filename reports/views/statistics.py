@@ -5,7 +5,7 @@ import re
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from reports import statistics
+from reports.selectors import statistics
 
 PROVINCE_CODE = re.compile(r"[0-9A-Za-z]{1,4}")
 

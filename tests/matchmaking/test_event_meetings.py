@@ -27,7 +27,7 @@ from matchmaking.models import (
     SlotUnavailability,
 )
 from matchmaking.services import event_meetings as services
-from reports.selectors import event_report
+from reports.selectors.event_report import event_report
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import ProducerFactory, ProductFactory
 from tests.events.factories import EventFactory

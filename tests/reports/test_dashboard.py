@@ -15,8 +15,8 @@ from accounts.models import Ward
 from catalog.models import Application, Certificate, EvaluationCycle, RuleSet
 from events.models import Event, MoU, MoUParty, Registration
 from matchmaking.models import MeetingOutcome, MeetingRequest, Offer
-from reports.selectors import event_report
-from reports.statistics import EXPIRING_LIMIT
+from reports.selectors.event_report import event_report
+from reports.selectors.statistics import EXPIRING_LIMIT
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.catalog.factories import ProducerFactory, ProductFactory, certify
 from tests.events.factories import EventFactory

@@ -14,7 +14,7 @@ from accounts.models import User, Ward
 from accounts.roles import Actor
 from catalog.models import Certificate, Product
 from catalog.services import certificate_revoke
-from reports import data
+from reports.selectors import downloads as data
 from tests.catalog.factories import ProducerFactory, ProductFactory, certify
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from accounts.roles import Actor
 from events import services
 from events.models import Event, MoU, Registration
 from reports.exports import cell_safe, tables_csv, tables_xlsx
-from reports.selectors import Column, Table
+from reports.tables import Column, Table
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.events.factories import EventFactory
 

@@ -21,7 +21,7 @@ from catalog.selectors import home_figures
 from catalog.services import certificate_revoke
 from events.models import Event, MoU, MoUParty
 from reports import charts
-from reports.statistics import certified_products
+from reports.selectors.statistics import certified_products
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.catalog.factories import ProducerFactory, ProductFactory, certify
 from tests.events.factories import EventFactory

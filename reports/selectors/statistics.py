@@ -4,7 +4,7 @@
 is valid today (`Product.objects.public().certified()`), so these pages, the home page, the catalogue's
 filters and the open data always agree. The certificates issued per year are decisions, not products: every one
 the public register lists, whatever became of it or of its product since. Every figure is an aggregate query; a page costs the same few queries whatever the
-number of products, certificates, events or meetings. Each figure is a `Table` (reports.selectors) that the
+number of products, certificates, events or meetings. Each figure is a `Table` (reports.tables) that the
 page shows as its data table, with a chart drawn from the same rows.
 """
 
@@ -30,7 +30,8 @@ from events.models import Event, MoU, Registration
 from events.selectors import PUBLIC_STATUSES
 from matchmaking.models import MeetingRequest, Offer, SourcingRequest
 from reports import charts
-from reports.selectors import Column, Table, meeting_counts, meeting_counts_by_event
+from reports.selectors.event_report import meeting_counts, meeting_counts_by_event
+from reports.tables import Column, Table
 
 # The classification the catalogue lists and filters by (catalog/filters.py); products filed under an
 # older decision's groups are still counted, under their own group's name.
@@ -254,7 +255,7 @@ def _year_counts() -> dict[int, dict]:
     """Every recognition decision on record, by year: the public register's decisions, whatever became of them.
 
     Renewed, expired and revoked certificates count, and so do those of products no longer (or not yet) listed:
-    a decision is a fact of record, and the register (reports.data.certificate_register) lists every one.
+    a decision is a fact of record, and the register (reports.selectors.downloads.certificate_register) lists every one.
     """
     return {
         row["year"]: row

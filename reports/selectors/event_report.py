@@ -4,7 +4,7 @@ Every figure is one aggregate query, so the report costs the same few queries fo
 Each figure is a `Table` that the page, the CSV and the XLSX export all render, so they never disagree.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
@@ -13,38 +13,10 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation
 from events.models import Event, MoU, MoUParty, Registration
 from matchmaking.models import EventMeeting, MeetingOutcome, MeetingRequest
+from reports.tables import Column, Table
 
 PRESENT = Q(checked_in_at__isnull=False)
 ORDER_STATUSES = (MoU.Status.FIRST_ORDER, MoU.Status.LISTED)
-
-
-@dataclass(frozen=True)
-class Column:
-    label: str
-    kind: str = "text"  # text | count | percent | vnd | date | datetime | bool
-
-    @property
-    def numeric(self) -> bool:
-        return self.kind in ("count", "percent", "vnd")
-
-
-@dataclass
-class Table:
-    """One figure: a title, its columns, its rows (raw values) and an optional totals row."""
-
-    key: str
-    title: str
-    columns: list[Column]
-    rows: list[list] = field(default_factory=list)
-    totals: list | None = None
-    note: str = ""
-
-    def body(self) -> list[list[tuple[Column, object]]]:
-        """Rows as (column, value) pairs, so a template knows how to show each value."""
-        return [list(zip(self.columns, row, strict=True)) for row in self.rows]
-
-    def footer(self) -> list[tuple[Column, object]] | None:
-        return list(zip(self.columns, self.totals, strict=True)) if self.totals is not None else None
 
 
 @dataclass

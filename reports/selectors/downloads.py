@@ -15,7 +15,7 @@ from catalog.filters import ProductFilter, valid_certificate_q
 from catalog.models import Certificate, ProducerProfile, Product
 from catalog.search import rank_tsquery, search_query
 from reports.filters import CertificateRegisterFilter
-from reports.selectors import Column, Table
+from reports.tables import Column, Table
 
 REGISTER_PAGE_SIZE = 50
 # A download is built in memory on request: past this many rows the file says it is cut and how to narrow it.
