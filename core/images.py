@@ -212,9 +212,8 @@ def _check_container_end(*, data: bytes, image_format: str) -> None:
         raise _invalid("trailing_data")
 
 
-def _image_decode(*, upload: Upload) -> tuple[Image.Image, str]:
-    """Return the upload decoded (JPEGs may already be DCT-scaled down) and its output format; raise ValidationError."""
-    data = _upload_read(upload=upload)
+def _sniffed_kind(*, data: bytes) -> str | None:
+    """What the first bytes say the file is; raise ValidationError for kinds refused before any parsing."""
     kind = _sniff(data=data)
     if kind == "svg":
         raise _invalid("svg_not_allowed")
@@ -225,28 +224,43 @@ def _image_decode(*, upload: Upload) -> tuple[Image.Image, str]:
         declared = _webp_declared_size(data=data)
         if declared and declared[0] * declared[1] > MAX_PIXELS:
             raise _invalid("too_many_pixels")
+    return kind
+
+
+def _image_probe(*, data: bytes, kind: str | None) -> tuple[str, int, int]:
+    """The format and size from the header, after Pillow's verify(); raise ValidationError.
+
+    Image.open parses the header only: the pixels are neither decoded nor allocated yet. Runs under the
+    caller's warnings filter that makes Pillow's decompression-bomb warning an error.
+    """
+    try:
+        with Image.open(io.BytesIO(data), formats=_PILLOW_FORMATS) as probe:
+            source_format = probe.format or ""
+            width, height = probe.size
+            if source_format not in _ACCEPTED_FORMATS:
+                raise _invalid("not_an_image")
+            if width * height > MAX_PIXELS:
+                raise _invalid("too_many_pixels")
+            probe.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise _invalid("too_many_pixels") from error
+    except UnidentifiedImageError as error:
+        raise _invalid("corrupt" if kind else "not_an_image") from error
+    except _DECODE_ERRORS as error:
+        raise _invalid("corrupt") from error
+    return source_format, width, height
+
+
+def _image_decode(*, upload: Upload) -> tuple[Image.Image, str]:
+    """Return the upload decoded (JPEGs may already be DCT-scaled down) and its output format; raise ValidationError."""
+    data = _upload_read(upload=upload)
+    kind = _sniffed_kind(data=data)
 
     # Pillow's own bomb guard warns above ~89 MP and only errors above ~179 MP; make the warning an error here too.
     # (catch_warnings is process-wide; gunicorn runs one thread per worker.)
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            # Image.open parses the header only: the pixels are neither decoded nor allocated yet.
-            with Image.open(io.BytesIO(data), formats=_PILLOW_FORMATS) as probe:
-                source_format = probe.format or ""
-                width, height = probe.size
-                if source_format not in _ACCEPTED_FORMATS:
-                    raise _invalid("not_an_image")
-                if width * height > MAX_PIXELS:
-                    raise _invalid("too_many_pixels")
-                probe.verify()
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-            raise _invalid("too_many_pixels") from error
-        except UnidentifiedImageError as error:
-            raise _invalid("corrupt" if kind else "not_an_image") from error
-        except _DECODE_ERRORS as error:
-            raise _invalid("corrupt") from error
-
+        source_format, width, height = _image_probe(data=data, kind=kind)
         output_format = _ACCEPTED_FORMATS[source_format]
         _check_container_end(data=data, image_format=output_format)
         if hidden_content_find(data):

@@ -933,55 +933,72 @@ ADMIN_FORMS = {
 }
 
 
+def _shaped_strategy(name: str, world: World):
+    """Values for fields whose plausible values have a shape of their own (by name), or None."""
+    if name.endswith("ward"):
+        return st.just(world.producer_a.ward_id)
+    if name.endswith("province"):
+        return st.just("92")
+    shaped = {
+        "tax_code": tax_codes,
+        "phone": phones,
+        "gtin": lambda: st.sampled_from(["", "8938505974191"]),
+        "slug": slugs,
+    }
+    make = shaped.get(name.rsplit("-", 1)[-1])
+    return make() if make else None
+
+
+def _integers(field):
+    low = max(field.min_value if field.min_value is not None else 1, 1)
+    return numbers(low, min(field.max_value if field.max_value is not None else low + 11, low + 11))
+
+
+def _files(name: str, field):
+    if any(word in name for word in ("photo", "logo", "image")):
+        return uploads(jpeg(), "anh.jpg", "image/jpeg", optional=not field.required)
+    return uploads(TINY_PDF, "bien-ban.pdf", "application/pdf", optional=not field.required)
+
+
+def _choices(field) -> list:
+    return [value for value, _label in field.choices if value != ""]
+
+
+# By form field type, the more specific first (a ModelMultipleChoiceField is a ModelChoiceField, a
+# DecimalField an IntegerField, an EmailField a CharField): (type, strategy for (name, field, world)).
+_BY_TYPE = (
+    (django_forms.ModelMultipleChoiceField, lambda n, f, w: some_of(f.queryset.values_list("pk", flat=True)[:3])),
+    (django_forms.ModelChoiceField, lambda n, f, w: one_of(f.queryset.values_list("pk", flat=True)[:3])),
+    (django_forms.MultipleChoiceField, lambda n, f, w: some_of(_choices(f))),
+    (django_forms.ChoiceField, lambda n, f, w: one_of(_choices(f) or [""])),
+    (
+        SimpleArrayField,
+        lambda n, f, w: st.lists(next(iter(field_strategies("x", f.base_field, w).values())), max_size=3).map(
+            f.delimiter.join
+        ),
+    ),
+    (django_forms.BooleanField, lambda n, f, w: st.sampled_from(["on", ""])),
+    (django_forms.DateField, lambda n, f, w: days(-30, 0)),
+    (django_forms.TimeField, lambda n, f, w: st.sampled_from(["08:00", "17:30"])),
+    (django_forms.DecimalField, lambda n, f, w: decimals("0.1", "99", 1)),
+    (django_forms.IntegerField, lambda n, f, w: _integers(f)),
+    (django_forms.FileField, lambda n, f, w: _files(n, f)),
+    (django_forms.EmailField, lambda n, f, w: emails()),
+    (django_forms.URLField, lambda n, f, w: st.sampled_from(["", "https://htx.example.vn"])),
+    (django_forms.CharField, lambda n, f, w: text(f.max_length or 300, min_size=1 if f.required else 0)),
+)
+
+
 def field_strategies(name: str, field, world: World) -> dict:
     """Plausible values for one form field, by its type (a split date and time is two fields)."""
     if isinstance(field, django_forms.SplitDateTimeField):
         return {f"{name}_0": days(-5, 60), f"{name}_1": st.sampled_from(["08:00", "13:30", "17:00"])}
-    # Fields whose plausible values have a shape of their own.
-    if name.endswith("ward"):
-        return {name: st.just(world.producer_a.ward_id)}
-    if name.endswith("province"):
-        return {name: st.just("92")}
-    shaped = {
-        "tax_code": tax_codes(),
-        "phone": phones(),
-        "gtin": st.sampled_from(["", "8938505974191"]),
-        "slug": slugs(),
-    }
-    if name.rsplit("-", 1)[-1] in shaped:
-        return {name: shaped[name.rsplit("-", 1)[-1]]}
-    if isinstance(field, django_forms.ModelMultipleChoiceField):
-        return {name: some_of(field.queryset.values_list("pk", flat=True)[:3])}
-    if isinstance(field, django_forms.ModelChoiceField):
-        return {name: one_of(field.queryset.values_list("pk", flat=True)[:3])}
-    if isinstance(field, django_forms.MultipleChoiceField):
-        return {name: some_of([value for value, _label in field.choices if value != ""])}
-    if isinstance(field, django_forms.ChoiceField):
-        return {name: one_of([value for value, _label in field.choices if value != ""] or [""])}
-    if isinstance(field, SimpleArrayField):
-        inner = next(iter(field_strategies("x", field.base_field, world).values()))
-        return {name: st.lists(inner, max_size=3).map(field.delimiter.join)}
-    if isinstance(field, django_forms.BooleanField):
-        return {name: st.sampled_from(["on", ""])}
-    if isinstance(field, django_forms.DateField):
-        return {name: days(-30, 0)}
-    if isinstance(field, django_forms.TimeField):
-        return {name: st.sampled_from(["08:00", "17:30"])}
-    if isinstance(field, django_forms.DecimalField):
-        return {name: decimals("0.1", "99", 1)}
-    if isinstance(field, django_forms.IntegerField):
-        low = max(field.min_value if field.min_value is not None else 1, 1)
-        return {name: numbers(low, min(field.max_value if field.max_value is not None else low + 11, low + 11))}
-    if isinstance(field, django_forms.FileField):
-        if any(word in name for word in ("photo", "logo", "image")):
-            return {name: uploads(jpeg(), "anh.jpg", "image/jpeg", optional=not field.required)}
-        return {name: uploads(TINY_PDF, "bien-ban.pdf", "application/pdf", optional=not field.required)}
-    if isinstance(field, django_forms.EmailField):
-        return {name: emails()}
-    if isinstance(field, django_forms.URLField):
-        return {name: st.sampled_from(["", "https://htx.example.vn"])}
-    if isinstance(field, django_forms.CharField):
-        return {name: text(field.max_length or 300, min_size=1 if field.required else 0)}
+    shaped = _shaped_strategy(name, world)
+    if shaped is not None:
+        return {name: shaped}
+    for field_type, strategy in _BY_TYPE:
+        if isinstance(field, field_type):
+            return {name: strategy(name, field, world)}
     return {}  # a read-only display: nothing to send
 
 
