@@ -9,11 +9,11 @@ from django.utils import timezone
 from accounts.models import Organisation
 from catalog.models import Product
 from catalog.search import fold
+from events import permissions
 from events.models import Event, Registration, Session, Speaker
 
 PUBLIC_STATUSES = (Event.Status.PUBLISHED, Event.Status.CLOSED)
 ACTIVE_STATUSES = (Registration.Status.PENDING, Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
-STAFF_VIEW_PERMISSION = "events.view_event"
 
 
 def _with_places_taken(events: QuerySet) -> QuerySet:
@@ -42,7 +42,7 @@ def event_get_visible(*, slug: str, user) -> Event:
     event = events.filter(slug=slug).first()
     if event is None:
         raise Http404("No such event.")
-    if event.status not in PUBLIC_STATUSES and not (user.is_staff and user.has_perm(STAFF_VIEW_PERMISSION)):
+    if event.status not in PUBLIC_STATUSES and not (user.is_staff and user.has_perm(permissions.VIEW_EVENTS)):
         raise Http404("No such event.")
     return event
 

@@ -13,10 +13,8 @@ from accounts.services import action_record
 from catalog.models import Product
 from core.forms import field_error
 from core.mail import email_send
+from events import permissions
 from events.models import Event, MoU, MoUNote, MoUParty, Registration, Session
-
-MANAGE_REGISTRATIONS = "events.change_registration"
-MANAGE_MOUS = "events.add_mou"
 
 
 def _locked_event(event: Event) -> Event:
@@ -50,7 +48,21 @@ def _is_member_or_acting(actor: Actor, organisation: Organisation) -> bool:
 
 
 def _is_registration_staff(actor: Actor) -> bool:
-    return actor.user.is_staff and actor.user.has_perm(MANAGE_REGISTRATIONS)
+    return actor.user.is_staff and actor.user.has_perm(permissions.MANAGE_REGISTRATIONS)
+
+
+def _registration_open_check(event: Event, *, now) -> None:
+    """The event takes registrations at `now`: it is published and its registration window is open."""
+    if event.status != Event.Status.PUBLISHED:
+        raise ValidationError(_("This event does not take registrations."), code="not_published")
+    if now < event.registration_opens_at:
+        raise ValidationError(
+            _("Registration opens on %(date)s.")
+            % {"date": formats.date_format(timezone.localtime(event.registration_opens_at), "DATETIME_FORMAT")},
+            code="not_open_yet",
+        )
+    if now > event.registration_closes_at:
+        raise ValidationError(_("Registration for this event is closed."), code="closed")
 
 
 @transaction.atomic
@@ -71,16 +83,7 @@ def registration_create(
         raise PermissionDenied("Only members of an organisation register for events.")
     event = _locked_event(event)
     now = timezone.now()
-    if event.status != Event.Status.PUBLISHED:
-        raise ValidationError(_("This event does not take registrations."), code="not_published")
-    if now < event.registration_opens_at:
-        raise ValidationError(
-            _("Registration opens on %(date)s.")
-            % {"date": formats.date_format(timezone.localtime(event.registration_opens_at), "DATETIME_FORMAT")},
-            code="not_open_yet",
-        )
-    if now > event.registration_closes_at:
-        raise ValidationError(_("Registration for this event is closed."), code="closed")
+    _registration_open_check(event, now=now)
     if participation not in Registration.Participation.values:
         raise field_error("participation", _("Choose how you take part."), code="invalid")
     if participation == Registration.Participation.EXHIBITOR and organisation.kind != Organisation.Kind.PRODUCER:
@@ -243,7 +246,7 @@ def mou_parties_check(*, kind: str, parties: list[Organisation]) -> None:
 
 @transaction.atomic
 def mou_create(*, actor: Actor, parties: list[Organisation], products=(), **fields) -> MoU:
-    if not (actor.user.is_staff and actor.user.has_perm(MANAGE_MOUS)):
+    if not (actor.user.is_staff and actor.user.has_perm(permissions.RECORD_MOUS)):
         raise PermissionDenied("Only staff record MoUs.")
     mou = MoU(created_by=actor.user, **fields)
     mou_parties_check(kind=mou.kind, parties=parties)
@@ -259,7 +262,7 @@ def mou_note_add(*, actor: Actor, mou: MoU, status: str, text: str, noted_on=Non
     """A party or staff records how the MoU is followed up; the MoU takes the note's status."""
     mou = MoU.objects.select_for_update().get(pk=mou.pk)
     is_party = actor.organisation is not None and mou.party_links.filter(organisation=actor.organisation).exists()
-    if not (is_party or (actor.user.is_staff and actor.user.has_perm("events.change_mou"))):
+    if not (is_party or (actor.user.is_staff and actor.user.has_perm(permissions.FOLLOW_UP_MOUS))):
         raise PermissionDenied("Only the parties and staff follow an MoU up.")
     if not text.strip():
         raise field_error("text", _("Write what happened."), code="required")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.permissions_setup import STAFF_GROUP_NAME
 from accounts.roles import Actor
+from catalog import permissions
 from catalog.audit import ON_BEHALF_OF_NOBODY
 from catalog.documents import document_check
 from catalog.models import (
@@ -43,8 +44,6 @@ from catalog.ocop_rules import (
 from core.forms import field_error
 from core.mail import email_send
 
-REVIEW_PERMISSION = "catalog.change_application"
-CERTIFY_PERMISSION = "catalog.certify"
 EXPIRY_NOTICE_DAYS = 90
 
 
@@ -58,9 +57,9 @@ def audit(instance, actor: Actor):
 def _require_role(*, actor: Actor, role: str, application: Application) -> None:
     if role == PRODUCER and (actor.organisation is None or actor.organisation.pk != application.product.producer_id):
         raise PermissionDenied("Only the producer of the product may do this.")
-    if role == REVIEWER and not (actor.user.is_staff and actor.user.has_perm(REVIEW_PERMISSION)):
+    if role == REVIEWER and not (actor.user.is_staff and actor.user.has_perm(permissions.REVIEW)):
         raise PermissionDenied("Only Sở Công Thương staff may do this.")
-    if role == CERTIFIER and not (actor.user.is_staff and actor.user.has_perm(CERTIFY_PERMISSION)):
+    if role == CERTIFIER and not (actor.user.is_staff and actor.user.has_perm(permissions.CERTIFY)):
         raise PermissionDenied("Only staff who certify OCOP products may do this.")
 
 
@@ -389,7 +388,7 @@ def certificate_record(*, certificate: Certificate, actor: Actor | None = None) 
 def certificate_revoke(
     *, actor: Actor, certificate: Certificate, reason: str, revoked_on: datetime.date
 ) -> Certificate:
-    if not (actor.user.is_staff and actor.user.has_perm(CERTIFY_PERMISSION)):
+    if not (actor.user.is_staff and actor.user.has_perm(permissions.CERTIFY)):
         raise PermissionDenied("Only staff who certify OCOP products may revoke a certificate.")
     certificate = Certificate.objects.select_for_update().select_related("product__producer").get(pk=certificate.pk)
     if certificate.status in (Certificate.Status.REVOKED, Certificate.Status.SUPERSEDED):

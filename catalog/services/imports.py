@@ -23,6 +23,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accounts.models import ActionRecord, Organisation
 from accounts.roles import Actor
+from catalog import permissions
 from catalog.imports.checking import CREATE, NEW_PRODUCER, UPDATE, CheckResult, RowCheck, rows_check
 from catalog.imports.reading import MAX_FILE_BYTES, ImportFileError, sheet_read
 from catalog.models import Certificate, ImportBatch, ProducerProfile, Product
@@ -31,7 +32,6 @@ from core.forms import field_error
 
 logger = logging.getLogger(__name__)
 
-IMPORT_PERMISSION = "catalog.import_ocop_list"
 # Rows written per round of bulk statements; the query count grows with rows / WRITE_CHUNK, not with rows.
 WRITE_CHUNK = 250
 # Confirmations are serialised on this advisory lock (namespace, 0); see _lock_imports.
@@ -40,7 +40,7 @@ ACTION_VERB = "ocop_list_import"
 
 
 def _require_permission(actor: Actor) -> None:
-    if not (actor.user.is_staff and actor.user.has_perm(IMPORT_PERMISSION)):
+    if not (actor.user.is_staff and actor.user.has_perm(permissions.IMPORT_OCOP_LIST)):
         raise PermissionDenied("Only Sở Công Thương staff may import the OCOP list.")
 
 

@@ -12,14 +12,12 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from accounts.roles import actor_for
-from catalog import services
+from catalog import permissions, services
 from catalog.forms import ApplicationCreateForm, ApplicationDocumentForm, ApplicationScoreForm
 from catalog.models import Application, ApplicationDocument, EvaluationCycle, Product
 from catalog.storage import private_file_response
 from catalog.views.workspace import ProducerWorkspaceMixin
 from core.forms import form_add_service_error
-
-REVIEW_DOCUMENTS_PERMISSION = "catalog.view_applicationdocument"
 
 
 class ApplicationWorkspaceMixin(ProducerWorkspaceMixin):
@@ -203,7 +201,7 @@ class DocumentDownloadView(LoginRequiredMixin, View):
     def get(self, request, pk, document_pk):
         actor = actor_for(request)
         documents = ApplicationDocument.objects.filter(application_id=pk)
-        if not (request.user.is_staff and request.user.has_perm(REVIEW_DOCUMENTS_PERMISSION)):
+        if not (request.user.is_staff and request.user.has_perm(permissions.REVIEW_DOCUMENTS)):
             if actor.organisation is None:
                 raise Http404
             # Anyone else's document is not found, not forbidden: its existence is not revealed.

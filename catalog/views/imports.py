@@ -11,6 +11,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from accounts.roles import Actor, StaffPermissionRequiredMixin
+from catalog import permissions
 from catalog.forms import ImportUploadForm
 from catalog.imports import selectors
 from catalog.imports.checking import CREATE, ERROR, INCOMPLETE, OUTCOMES, UNCHANGED, UPDATE
@@ -21,7 +22,6 @@ from catalog.imports.template import import_template_xlsx
 from catalog.models import ImportBatch
 from catalog.services import imports as services
 
-IMPORT_PERMISSION = services.IMPORT_PERMISSION
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -31,7 +31,7 @@ def _staff_actor(request) -> Actor:
 
 
 class ImportStaffMixin(StaffPermissionRequiredMixin):
-    permission_required = (IMPORT_PERMISSION,)
+    permission_required = (permissions.IMPORT_OCOP_LIST,)
 
 
 class ImportUploadView(ImportStaffMixin, FormView):

@@ -17,11 +17,8 @@ from django.utils.text import slugify
 from django.views import View
 
 from accounts.roles import actor_for
-from catalog import selectors
+from catalog import permissions, selectors
 from catalog.models import Certificate, Product
-
-# Codes are secrets.token_urlsafe(16) (22 characters); anything else is not looked up at all.
-VIEW_CERTIFICATE_PERMISSION = "catalog.view_certificate"
 
 
 def verification_url(certificate: Certificate) -> str:
@@ -107,7 +104,7 @@ class CertificateQrView(View):
         user = request.user
         if not user.is_authenticated:
             return False
-        if user.is_staff and user.has_perm(VIEW_CERTIFICATE_PERMISSION):
+        if user.is_staff and user.has_perm(permissions.VIEW_CERTIFICATES):
             return True
         organisation = actor_for(request).organisation
         return organisation is not None and organisation.pk == certificate.product.producer_id

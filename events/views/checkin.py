@@ -13,12 +13,12 @@ from django.views.generic import ListView, TemplateView
 
 from accounts.roles import StaffPermissionRequiredMixin, actor_for
 from core.http import safe_next
-from events import selectors, services
+from events import permissions, selectors, services
 from events.models import Event, Registration
 
 
 class CheckInMixin(StaffPermissionRequiredMixin):
-    permission_required = ("events.change_registration",)
+    permission_required = (permissions.MANAGE_REGISTRATIONS,)
 
     def get_event(self) -> Event:
         if not hasattr(self, "event"):

@@ -25,19 +25,15 @@ from accounts.roles import Actor, actor_for
 from catalog.models import Product
 from catalog.storage import private_file_response
 from core.forms import form_add_service_error
-from events import services
+from events import permissions, services
 from events.models import Event, MoU, MoUNote, MoUParty
-
-VIEW_PERMISSION = "events.view_mou"
-FOLLOW_UP_PERMISSION = "events.change_mou"
-
 
 # --- Who sees what ------------------------------------------------------------------------------------------------
 
 
 def sees_every_mou(user) -> bool:
     """Staff of the Sở Công Thương who read the registry see every value and document."""
-    return user.is_authenticated and user.is_staff and user.has_perm(VIEW_PERMISSION)
+    return user.is_authenticated and user.is_staff and user.has_perm(permissions.VIEW_MOUS)
 
 
 def is_party(actor: Actor, mou: MoU) -> bool:
@@ -50,7 +46,9 @@ def is_party(actor: Actor, mou: MoU) -> bool:
 def may_follow_up(actor: Actor, mou: MoU) -> bool:
     """The same rule as services.mou_note_add: a party's member, or staff who change MoUs."""
     user = actor.user
-    return is_party(actor, mou) or (user.is_authenticated and user.is_staff and user.has_perm(FOLLOW_UP_PERMISSION))
+    return is_party(actor, mou) or (
+        user.is_authenticated and user.is_staff and user.has_perm(permissions.FOLLOW_UP_MOUS)
+    )
 
 
 def parties_prefetch(*, with_place: bool = False) -> Prefetch:

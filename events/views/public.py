@@ -4,10 +4,8 @@ from django.utils import timezone
 from django.views.generic import ListView, TemplateView
 
 from accounts.roles import actor_for
-from events import selectors
+from events import permissions, selectors
 from events.models import Registration
-
-MANAGE_REGISTRATIONS = "events.change_registration"
 
 
 class EventListView(ListView):
@@ -32,7 +30,7 @@ class EventListView(ListView):
         return context
 
 
-class EventMixin:
+class VisibleEventMixin:
     """The event of the URL, as the current user may see it."""
 
     def get_event(self):
@@ -50,7 +48,7 @@ class EventMixin:
         }
 
 
-class EventDetailView(EventMixin, TemplateView):
+class EventDetailView(VisibleEventMixin, TemplateView):
     template_name = "events/event_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -73,20 +71,20 @@ class EventDetailView(EventMixin, TemplateView):
                 "can_register": context["registration_state"] == "open"
                 and not active
                 and (not user.is_authenticated or organisation is not None),
-                "can_check_in": user.is_staff and user.has_perm(MANAGE_REGISTRATIONS),
+                "can_check_in": user.is_staff and user.has_perm(permissions.MANAGE_REGISTRATIONS),
             }
         )
         return context
 
 
-class EventAgendaView(EventMixin, TemplateView):
+class EventAgendaView(VisibleEventMixin, TemplateView):
     template_name = "events/event_agenda.html"
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), **self.event_context()}
 
 
-class EventParticipantsView(EventMixin, TemplateView):
+class EventParticipantsView(VisibleEventMixin, TemplateView):
     template_name = "events/event_participants.html"
 
     def get_context_data(self, **kwargs):

@@ -203,7 +203,7 @@ def plan(queryset, *, condition_only=False) -> str:
 
 
 def test_the_product_changelist_order_search_and_date_filter_read_indexes(rf, admin_user):
-    from catalog.admin import ProductAdmin
+    from catalog.admin.products import ProductAdmin
 
     template = ProductFactory()
     # Enough rows that reading the whole table costs what it would in production, next to an index lookup.

@@ -1,72 +1,47 @@
+"""The admin of the OCOP certification: cycles, applications and their scores, the workflow, certificates.
+
+Staff run the workflow here, each step a button of the application's page; every change goes through
+catalog.services.
+"""
+
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
-from django.http import Http404, HttpResponseRedirect
-from django.template.response import TemplateResponse
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import Http404
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.roles import Actor
-from catalog import services
+from catalog import permissions, services
+from catalog.admin.common import ActionPageMixin, AuditTrailAdmin, ProductSearchMixin, staff_actor, stars_label
+from catalog.admin.forms import (
+    ApplicationStepForm,
+    CertificateAdminForm,
+    ConfirmForm,
+    RecogniseForm,
+    RejectForm,
+    ReturnForm,
+    RevokeForm,
+    ScoreForm,
+)
 from catalog.filters import STAR_CHOICES
-from catalog.forms import ProductForm
 from catalog.models import (
     Application,
     ApplicationDocument,
     ApplicationEvent,
     Certificate,
     EvaluationCycle,
-    ProducerProfile,
-    Product,
-    ProductGroup,
-    ProductPhoto,
-    ProductSubGroup,
-    RuleSet,
     Score,
 )
 from catalog.ocop_rules import CENTRAL_CANDIDATE_SCORE, CERTIFIED_SCORE, average_total, stars_for_score
-from catalog.search import product_match
 from core.admin import LargeListMixin, SafeAutocompleteMixin
-from core.forms import form_add_service_error
-from core.images import validate_image_upload
 
-
-class ProductSearchMixin:
-    """The admin's search box reads the products' search documents (GIN index), not LIKE over joined tables.
-
-    The words match as in the public catalogue: every word, as a prefix, accents optional, over the product's
-    names and descriptions, its producer and place. `product_path` reaches the product from the listed model.
-    A text that starts with a digit also matches the start of `number_fields` (a GTIN, a decision number; each
-    has a pattern index), or only them with `numbers_alone`: when they are not on the products' table, an OR
-    across the join would read every row. `search_fields` only switch the search box on.
-    """
-
-    product_path = ""
-    number_fields: tuple[str, ...] = ()
-    numbers_alone = False
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        condition = Q(pk__in=[])
-        is_number = term[0].isdigit()
-        if is_number:
-            for field in self.number_fields:
-                condition |= Q(**{f"{field}__startswith": term})
-        words = None if is_number and self.numbers_alone else product_match(term, path=self.product_path)
-        if words is not None:
-            condition |= words
-        return queryset.filter(condition), False
+REVOCABLE_STATUSES = (Certificate.Status.VALID, Certificate.Status.EXPIRED)
 
 
 class StarsListFilter(admin.SimpleListFilter):
@@ -82,249 +57,6 @@ class StarsListFilter(admin.SimpleListFilter):
         if self.value() in {value for value, _label in STAR_CHOICES}:
             return queryset.filter(stars=int(self.value()))
         return queryset
-
-
-class ReadOnlyClassificationAdmin(admin.ModelAdmin):
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(RuleSet)
-class RuleSetAdmin(ReadOnlyClassificationAdmin):
-    list_display = ["code", "name", "decision_date", "max_section_a", "max_section_b", "max_section_c"]
-
-
-class ProductSubGroupInline(admin.TabularInline):
-    model = ProductSubGroup
-    extra = 0
-
-
-@admin.register(ProductGroup)
-class ProductGroupAdmin(ReadOnlyClassificationAdmin):
-    list_display = ["code", "name", "name_en", "rule_set"]
-    list_filter = ["rule_set"]
-    list_select_related = ["rule_set"]
-    inlines = [ProductSubGroupInline]
-
-
-@admin.register(ProductSubGroup)
-class ProductSubGroupAdmin(ReadOnlyClassificationAdmin):
-    list_display = ["code", "name", "group"]
-    list_filter = ["group__rule_set", "group"]
-    list_select_related = ["group"]
-    search_fields = ["name", "name_en", "code"]
-
-
-@admin.register(ProducerProfile)
-class ProducerProfileAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
-    list_display = ["organisation", "legal_form", "organisation_verified"]
-    list_filter = ["legal_form", "organisation__is_verified", "organisation__province"]
-    list_select_related = ["organisation"]
-    search_fields = ["organisation__name", "organisation__tax_code"]
-    autocomplete_fields = ["organisation"]
-
-    @admin.display(boolean=True, description=_("verified"))
-    def organisation_verified(self, obj):
-        return obj.organisation.is_verified
-
-
-class PhotoInlineFormSet(forms.BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        primaries = [
-            form
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("is_primary")
-        ]
-        if len(primaries) > 1:
-            raise ValidationError(_("Only one photo can be the primary photo."))
-
-
-class ProductPhotoInline(admin.TabularInline):
-    """Existing photos: order, primary, description. New photos come through the form's upload field."""
-
-    model = ProductPhoto
-    formset = PhotoInlineFormSet
-    extra = 0
-    fields = ["preview", "alt_text", "position", "is_primary"]
-    readonly_fields = ["preview"]
-
-    @admin.display(description=_("photo"))
-    def preview(self, obj):
-        if not obj.thumbnail_small:
-            return "—"
-        return format_html('<img src="{}" alt="" width="120">', obj.thumbnail_small.url)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-class ProductAdminForm(forms.ModelForm):
-    new_photo = forms.FileField(
-        label=_("Add a photo"),
-        required=False,
-        validators=[validate_image_upload],
-        help_text=_("JPEG, PNG or WebP, at most 10 MB and 40 megapixels."),
-    )
-    new_photo_alt_text = forms.CharField(label=_("What the new photo shows"), max_length=200, required=False)
-
-    class Meta:
-        model = Product
-        fields = [*ProductForm.Meta.fields, "producer", "status"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields.get("subgroup")
-        if field is None or not (self.instance.subgroup_id and self.instance.subgroup.is_broad):
-            return
-        # The broad level an imported list gave stays selectable until staff choose the sub-group.
-        field.queryset = ProductSubGroup.objects.filter(
-            Q(is_broad=False) | Q(pk=self.instance.subgroup_id)
-        ).select_related("group")
-        field.help_text = _(
-            "The province's list gave only this broader level of the classification: refine it to the product's "
-            "sub-group."
-        )
-
-
-class SubGroupToRefineFilter(admin.SimpleListFilter):
-    """Products whose sub-group is still a broader level, as an imported list left it."""
-
-    title = _("sub-group to refine")
-    parameter_name = "to_refine"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Yes: a broader level")), ("no", _("No"))]
-
-    def queryset(self, request, queryset):
-        if self.value() in ("yes", "no"):
-            return queryset.filter(subgroup__is_broad=self.value() == "yes")
-        return queryset
-
-
-@admin.register(Product)
-class ProductAdmin(LargeListMixin, ProductSearchMixin, SafeAutocompleteMixin, admin.ModelAdmin):
-    form = ProductAdminForm
-    list_display = ["name", "producer", "subgroup", "status", "current_stars", "published_at"]
-    # Orders and filters served by indexes; a date filter, not the date hierarchy (it reads every row for its years).
-    list_filter = [
-        "status",
-        "subgroup__group",
-        SubGroupToRefineFilter,
-        "producer__province",
-        "producer__is_verified",
-        "created_at",
-    ]
-    sortable_by = ["name", "published_at"]
-    list_select_related = ["producer", "subgroup", "current_certificate"]
-    search_fields = ["name", "name_en", "producer__name", "gtin"]
-    search_help_text = _("Words of the name, the description, the producer or its place (accents optional), or a GTIN.")
-    number_fields = ("gtin",)
-    autocomplete_fields = ["producer"]
-    readonly_fields = ["current_certificate", "published_at", "created_at", "updated_at"]
-    inlines = [ProductPhotoInline]
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "subgroup":
-            # Nobody picks a broad level; the form keeps a product's own until it is refined.
-            kwargs["queryset"] = ProductSubGroup.objects.filter(is_broad=False).select_related("group")
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
-
-    @admin.display(description=_("stars"))
-    def current_stars(self, obj):
-        certificate = obj.current_certificate
-        if certificate is None:
-            return "—"
-        return f"{certificate.stars}★ ({certificate.get_public_status_display()})"
-
-    def save_model(self, request, obj, form, change):
-        if obj.status == Product.Status.PUBLISHED and obj.published_at is None:
-            obj.published_at = timezone.now()
-        obj.updated_at = timezone.now()
-        super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        upload = form.cleaned_data.get("new_photo")
-        if upload:
-            services.photo_add(
-                actor=None, product=form.instance, upload=upload, alt_text=form.cleaned_data["new_photo_alt_text"]
-            )
-        services.product_reindex(product_ids=[form.instance.pk])
-
-
-# --- The OCOP certification: staff run it here, every change through catalog.services ---------------------------
-
-REVIEW_PERMISSION = "catalog.change_application"
-CERTIFY_PERMISSION = "catalog.certify"
-REVOCABLE_STATUSES = (Certificate.Status.VALID, Certificate.Status.EXPIRED)
-
-
-def staff_actor(request) -> Actor:
-    """Staff act in the admin as themselves, never on behalf of a producer."""
-    return Actor(user=request.user, organisation=None, on_behalf=False)
-
-
-def stars_label(stars: int | None) -> str:
-    return f"{stars}★" if stars else "—"
-
-
-def date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class AuditTrailAdmin(SimpleHistoryAdmin):
-    """The history pages are the audit trail staff read; they never revert a record around the services."""
-
-    def revert_disabled(self, request, obj=None):
-        return True
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-
-class ActionPageMixin:
-    """A small form page of the admin that calls one service and returns to the change page."""
-
-    action_template = "admin/catalog/action_form.html"
-
-    def change_url(self, obj) -> str:
-        opts = self.model._meta
-        return reverse(
-            f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk], current_app=self.admin_site.name
-        )
-
-    def refuse_unavailable(self, request, obj, message: str) -> HttpResponseRedirect:
-        self.message_user(request, message, messages.WARNING)
-        return HttpResponseRedirect(self.change_url(obj))
-
-    def action_page(self, request, *, obj, form, perform, title, summary, intro="", extra_context=None):
-        """On a valid POST run `perform(cleaned_data)` (it returns the success message); show any refusal."""
-        if form.is_bound and form.is_valid():
-            try:
-                message = perform(form.cleaned_data)
-            except ValidationError as error:
-                form_add_service_error(form, error)
-            else:
-                self.message_user(request, message, messages.SUCCESS)
-                return HttpResponseRedirect(self.change_url(obj))
-        request.current_app = self.admin_site.name
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": obj,
-            "title": title,
-            "subtitle": str(obj),
-            "summary": summary,
-            "intro": intro,
-            "form": form,
-            "submit_label": title,
-            "cancel_url": self.change_url(obj),
-            **(extra_context or {}),
-        }
-        return TemplateResponse(request, self.action_template, context)
 
 
 @admin.register(EvaluationCycle)
@@ -396,79 +128,7 @@ class ApplicationEventInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("actor")
 
 
-class ApplicationStepForm(forms.Form):
-    """The form of one workflow step; it knows the application and the staff member."""
-
-    def __init__(self, *args, application: Application, user, **kwargs):
-        self.application = application
-        self.user = user
-        super().__init__(*args, **kwargs)
-
-
-class ConfirmForm(ApplicationStepForm):
-    """Nothing to type: the page says what will happen and the button does it."""
-
-
-class ReturnForm(ApplicationStepForm):
-    message = forms.CharField(
-        label=_("What the producer must add or correct"),
-        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
-        help_text=_("The producer reads this with the returned application."),
-    )
-
-
-class ScoreForm(ApplicationStepForm):
-    section_a = forms.DecimalField(
-        label=_("Section A — product and community strength"), max_digits=4, decimal_places=1
-    )
-    section_b = forms.DecimalField(label=_("Section B — marketing"), max_digits=4, decimal_places=1)
-    section_c = forms.DecimalField(label=_("Section C — product quality"), max_digits=4, decimal_places=1)
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 4, "cols": 80}))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        rule_set = self.application.cycle.rule_set
-        for name, maximum in (
-            ("section_a", rule_set.max_section_a),
-            ("section_b", rule_set.max_section_b),
-            ("section_c", rule_set.max_section_c),
-        ):
-            # The service checks the range against the rule set; the form only says it and guides the browser.
-            self.fields[name].help_text = _("0–%(maximum)s points (%(rule_set)s)") % {
-                "maximum": maximum,
-                "rule_set": rule_set.code,
-            }
-            self.fields[name].widget.attrs.update(min=0, max=maximum)
-        mine = self.application.scores.filter(scorer=self.user).first()
-        if mine is not None:
-            self.initial.update(
-                section_a=mine.section_a, section_b=mine.section_b, section_c=mine.section_c, note=mine.note
-            )
-
-
-class RecogniseForm(ApplicationStepForm):
-    decision_number = forms.CharField(label=_("Decision number"), max_length=50, help_text=_("E.g. 2150/QĐ-UBND."))
-    decision_date = forms.DateField(label=_("Decision date"), widget=date_input())
-    level = forms.ChoiceField(
-        label=_("Recognising level"),
-        choices=Certificate.Level.choices,
-        help_text=_("The province recognises 3 and 4 stars; 5 stars are recognised centrally (by the ministry)."),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["decision_date"].initial = timezone.localdate()
-        self.fields["level"].initial = (
-            Certificate.Level.CENTRAL if self.application.stars == 5 else Certificate.Level.PROVINCE
-        )
-
-
-class RejectForm(ApplicationStepForm):
-    reason = forms.CharField(
-        label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
-        help_text=_("The producer reads this reason."),
-    )
+# --- The workflow: each step is a button of the application's page, who may press it and what it does -------------
 
 
 def _review_start(actor, application, data):
@@ -579,7 +239,7 @@ WORKFLOW_STEPS = {
         WorkflowStep(
             "review",
             _("Start the review"),
-            REVIEW_PERMISSION,
+            permissions.REVIEW,
             (Status.SUBMITTED,),
             ConfirmForm,
             _review_start,
@@ -588,7 +248,7 @@ WORKFLOW_STEPS = {
         WorkflowStep(
             "return",
             _("Return for documents"),
-            REVIEW_PERMISSION,
+            permissions.REVIEW,
             (Status.SUBMITTED, Status.UNDER_REVIEW),
             ReturnForm,
             _return,
@@ -597,7 +257,7 @@ WORKFLOW_STEPS = {
         WorkflowStep(
             "score",
             _("Enter my score"),
-            CERTIFY_PERMISSION,
+            permissions.CERTIFY,
             (Status.UNDER_REVIEW,),
             ScoreForm,
             _score,
@@ -609,7 +269,7 @@ WORKFLOW_STEPS = {
         WorkflowStep(
             "finish",
             _("Finish scoring"),
-            CERTIFY_PERMISSION,
+            permissions.CERTIFY,
             (Status.UNDER_REVIEW,),
             ConfirmForm,
             _score_finish,
@@ -619,7 +279,7 @@ WORKFLOW_STEPS = {
         WorkflowStep(
             "reopen",
             _("Reopen scoring"),
-            CERTIFY_PERMISSION,
+            permissions.CERTIFY,
             (Status.SCORED,),
             ConfirmForm,
             _reopen,
@@ -629,7 +289,7 @@ WORKFLOW_STEPS = {
         WorkflowStep(
             "propose",
             _("Propose to the centre"),
-            CERTIFY_PERMISSION,
+            permissions.CERTIFY,
             (Status.SCORED,),
             ConfirmForm,
             _propose,
@@ -639,7 +299,7 @@ WORKFLOW_STEPS = {
         WorkflowStep(
             "recognise",
             _("Recognise"),
-            CERTIFY_PERMISSION,
+            permissions.CERTIFY,
             (Status.SCORED, Status.PROPOSED_CENTRAL),
             RecogniseForm,
             _recognise,
@@ -652,7 +312,7 @@ WORKFLOW_STEPS = {
         WorkflowStep(
             "reject",
             _("Not recognised"),
-            CERTIFY_PERMISSION,
+            permissions.CERTIFY,
             (Status.SCORED, Status.PROPOSED_CENTRAL),
             RejectForm,
             _reject,
@@ -828,36 +488,6 @@ class ScoreAdmin(AuditTrailAdmin):
         return obj.total
 
 
-class CertificateAdminForm(forms.ModelForm):
-    class Meta:
-        model = Certificate
-        fields = ["product", "rule_set", "total_score", "decision_number", "decision_date", "level"]
-
-    def _post_clean(self):
-        super()._post_clean()
-        # Stars and validity are derived, never typed: check the derived record as the database will.
-        if self.errors:
-            return
-        if self.instance.decision_date > timezone.localdate():
-            # Before derive(): the end of validity of a date in year 9999 is past the calendar's end.
-            self.add_error("decision_date", _("The decision date cannot be in the future."))
-            return
-        self.instance.derive()
-        try:
-            self.instance.validate_constraints()
-        except ValidationError as error:
-            self.add_error(None, error)
-
-
-class RevokeForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason for revocation"),
-        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
-        help_text=_("The producer reads this reason; the public verification page shows the revocation."),
-    )
-    revoked_on = forms.DateField(label=_("Revoked on"), widget=date_input(), initial=timezone.localdate)
-
-
 @admin.register(Certificate)
 class CertificateAdmin(LargeListMixin, ProductSearchMixin, SafeAutocompleteMixin, ActionPageMixin, AuditTrailAdmin):
     form = CertificateAdminForm
@@ -892,13 +522,13 @@ class CertificateAdmin(LargeListMixin, ProductSearchMixin, SafeAutocompleteMixin
     ]
 
     def has_add_permission(self, request):
-        return request.user.has_perm(CERTIFY_PERMISSION) and super().has_add_permission(request)
+        return request.user.has_perm(permissions.CERTIFY) and super().has_add_permission(request)
 
     def has_change_permission(self, request, obj=None):
         # A revoked or superseded certificate is a closed record: it is read, never edited.
         if obj is not None and obj.status in (Certificate.Status.REVOKED, Certificate.Status.SUPERSEDED):
             return False
-        return request.user.has_perm(CERTIFY_PERMISSION) and super().has_change_permission(request, obj)
+        return request.user.has_perm(permissions.CERTIFY) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         # Certificates are public records: they are superseded or revoked, never deleted.
@@ -921,7 +551,7 @@ class CertificateAdmin(LargeListMixin, ProductSearchMixin, SafeAutocompleteMixin
         return [revoke, *super().get_urls()]
 
     def may_revoke(self, request, certificate) -> bool:
-        return certificate.status in REVOCABLE_STATUSES and request.user.has_perm(CERTIFY_PERMISSION)
+        return certificate.status in REVOCABLE_STATUSES and request.user.has_perm(permissions.CERTIFY)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         certificate = self.get_object(request, unquote(object_id))
@@ -935,7 +565,7 @@ class CertificateAdmin(LargeListMixin, ProductSearchMixin, SafeAutocompleteMixin
         certificate = self.get_object(request, str(object_id))
         if certificate is None:
             raise Http404
-        if not (self.has_view_permission(request, certificate) and request.user.has_perm(CERTIFY_PERMISSION)):
+        if not (self.has_view_permission(request, certificate) and request.user.has_perm(permissions.CERTIFY)):
             raise PermissionDenied
         if certificate.status not in REVOCABLE_STATUSES:
             return self.refuse_unavailable(
