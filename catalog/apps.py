@@ -15,5 +15,7 @@ class CatalogConfig(AppConfig):
 
         # Not domain logic: every write that changes what visitors see makes the cached public pages stale.
         from catalog.cache import connect_signals
+        from catalog.selectors import connect_reference_signals
 
         connect_signals()
+        connect_reference_signals()

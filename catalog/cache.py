@@ -97,12 +97,8 @@ def connect_signals() -> None:
         ProductPhoto,
         ProductSubGroup,
     )
-    from catalog.selectors import facet_options_forget
 
     post_save.connect(_import_saved, sender=ImportBatch, dispatch_uid="catalog-cache-import")
-    for model in (ProductGroup, ProductSubGroup, Province):
-        post_save.connect(facet_options_forget, sender=model, dispatch_uid=f"catalog-facets-{model._meta.label}-save")
-        post_delete.connect(facet_options_forget, sender=model, dispatch_uid=f"catalog-facets-{model._meta.label}-del")
     for model in (
         Product,
         ProductPhoto,

@@ -35,7 +35,8 @@ class ProductQuerySet(models.QuerySet):
 
     def for_listing(self):
         """Everything a product card shows, in a fixed number of queries."""
-        from catalog.models import ProductPhoto
+        # The photo model through the relation: this module is imported by catalog.models, not the other way.
+        photo_model = self.model._meta.get_field("photos").related_model
 
         return self.select_related(
             "producer",
@@ -48,7 +49,7 @@ class ProductQuerySet(models.QuerySet):
             Prefetch(
                 "photos",
                 # One primary photo per product: no ordering needed (the default one joins the products again).
-                queryset=ProductPhoto.objects.filter(is_primary=True).order_by(),
+                queryset=photo_model.objects.filter(is_primary=True).order_by(),
                 to_attr="primary_photos",
             )
         )

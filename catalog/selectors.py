@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, Prefetch, Q, Subquery, Value, When
+from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -23,6 +24,7 @@ from catalog.models import (
     Certificate,
     ProducerProfile,
     Product,
+    ProductGroup,
     ProductPhoto,
     ProductSubGroup,
     Standard,
@@ -123,6 +125,13 @@ _facet_options_memo: dict[str, tuple[float, dict]] = {}
 def facet_options_forget(**kwargs) -> None:
     _facet_options_memo.clear()
     _reference_memo.clear()
+
+
+def connect_reference_signals() -> None:
+    """Forget the facets' values and the reference data in this process when the classification or a province changes."""
+    for model in (ProductGroup, ProductSubGroup, Province):
+        post_save.connect(facet_options_forget, sender=model, dispatch_uid=f"catalog-facets-{model._meta.label}-save")
+        post_delete.connect(facet_options_forget, sender=model, dispatch_uid=f"catalog-facets-{model._meta.label}-del")
 
 
 _reference_memo: dict[str, tuple[float, dict]] = {}
