@@ -1,20 +1,18 @@
-"""The public catalogue's filters: one FilterSet that parses the URL, and one condition per filter.
+"""The public catalogue's filters: one FilterSet that reads the URL into cleaned values, and nothing more.
 
-Each filter's condition is a `Q` over products (for querysets of products) and the same condition as
-SQL over the catalogue entries, which the public catalogue page reads: its results, and its facet counts
-(every facet is counted with all the *other* filters applied).
+What each filter means is its condition over the catalogue entries (catalog/read_model.py, `FILTERS`); the
+catalogue selector (catalog.selectors.catalogue_query) passes the cleaned values there. The FilterSet gives
+the page its form (labels, choices, the values as typed) and drops the values it cannot read.
 """
 
 import django_filters
 from django import forms
-from django.db.models import Q
-from django.utils import timezone
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Province
 from catalog.classification import CURRENT_RULE_SET
-from catalog.models import ProducerProfile, ProductGroup, ProductSubGroup, Standard
-from catalog.search import SEARCH_CONFIG, match_tsquery, product_match
+from catalog.models import ProducerProfile, Product, ProductGroup, ProductSubGroup, Standard
 
 STAR_CHOICES = [("5", _("5 stars")), ("4", _("4 stars")), ("3", _("3 stars"))]
 SORT_CHOICES = [
@@ -23,119 +21,70 @@ SORT_CHOICES = [
     ("newest", _("Newest")),
     ("name", _("Name A–Z")),
 ]
-FACETS = ("stars", "group", "subgroup", "province", "legal_form", "standard", "valid")
-
-
-def valid_certificate_q(day=None) -> Q:
-    day = day or timezone.localdate()
-    return Q(current_certificate__status="valid", current_certificate__valid_until__gte=day)
-
-
-# valid_certificate_q over catalog_catalogueentry; its one parameter is the day.
-ENTRY_VALID_SQL = "(certificate_status = 'valid' AND certificate_valid_until >= %s)"
 
 
 class ProductFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label=_("Search"), method="filter_condition", widget=forms.TextInput(attrs={"type": "search"})
+        label=_("Search"), method="parsed_only", widget=forms.TextInput(attrs={"type": "search"})
     )
     stars = django_filters.MultipleChoiceFilter(
-        label=_("OCOP stars"), choices=STAR_CHOICES, method="filter_condition", widget=forms.CheckboxSelectMultiple
+        label=_("OCOP stars"), choices=STAR_CHOICES, method="parsed_only", widget=forms.CheckboxSelectMultiple
     )
     group = django_filters.ModelChoiceFilter(
         label=_("Product group"),
         queryset=ProductGroup.objects.filter(rule_set__code=CURRENT_RULE_SET),
-        method="filter_condition",
+        method="parsed_only",
     )
     subgroup = django_filters.ModelChoiceFilter(
         label=_("Sub-group"),
         queryset=ProductSubGroup.objects.filter(group__rule_set__code=CURRENT_RULE_SET),
-        method="filter_condition",
+        method="parsed_only",
     )
     province = django_filters.ModelChoiceFilter(
-        label=_("Province/city"), queryset=Province.objects.all(), method="filter_condition"
+        label=_("Province/city"), queryset=Province.objects.all(), method="parsed_only"
     )
     legal_form = django_filters.MultipleChoiceFilter(
         label=_("Producer type"),
         choices=ProducerProfile.LegalForm.choices,
-        method="filter_condition",
+        method="parsed_only",
         widget=forms.CheckboxSelectMultiple,
     )
     standard = django_filters.MultipleChoiceFilter(
         label=_("Standards held"),
         choices=Standard.choices,
-        method="filter_condition",
+        method="parsed_only",
         widget=forms.CheckboxSelectMultiple,
     )
     valid = django_filters.BooleanFilter(
-        label=_("Certificate valid now"), method="filter_condition", widget=forms.CheckboxInput
+        label=_("Certificate valid now"), method="parsed_only", widget=forms.CheckboxInput
     )
     # Empty means "recommended": relevance for a search, newest first otherwise.
-    sort = django_filters.ChoiceFilter(label=_("Sort by"), choices=SORT_CHOICES, method="filter_nothing")
+    sort = django_filters.ChoiceFilter(label=_("Sort by"), choices=SORT_CHOICES, method="parsed_only")
 
-    def filter_condition(self, queryset, name, value):
-        condition = self.condition(name, value)
-        return queryset if condition is None else queryset.filter(condition)
+    class Meta:
+        model = Product
+        fields = []
 
-    def filter_nothing(self, queryset, name, value):
+    def parsed_only(self, queryset, name, value):
+        """The FilterSet only parses: the read model applies the cleaned values (see the module's docstring)."""
         return queryset
 
-    @staticmethod
-    def condition(name: str, value) -> Q | None:
-        """The condition of one filter for a cleaned value, or None when the value filters nothing."""
-        if value in (None, "", [], False):
-            return None
-        if name == "q":
-            return product_match(value)
-        if name == "stars":
-            return valid_certificate_q() & Q(current_certificate__stars__in=[int(star) for star in value])
-        if name == "group":
-            return Q(subgroup__group=value)
-        if name == "subgroup":
-            return Q(subgroup=value)
-        if name == "province":
-            return Q(producer__province=value)
-        if name == "legal_form":
-            return Q(producer__producer_profile__legal_form__in=value)
-        if name == "standard":
-            return Q(standards__contains=list(value))
-        if name == "valid":
-            return valid_certificate_q()
-        raise KeyError(name)
+    def filter_values(self) -> dict:
+        """The cleaned value of every filter, by name (the sort is not a filter)."""
+        return {name: value for name, value in self.form.cleaned_data.items() if name != "sort"}
 
-    @staticmethod
-    def entry_condition(name: str, value, day) -> tuple[str, list] | None:
-        """The same condition as `condition`, as SQL over catalog_catalogueentry (what the catalogue page reads)."""
-        if value in (None, "", [], False):
-            return None
-        if name == "q":
-            tsquery = match_tsquery(value)
-            if not tsquery:
-                return None
-            return f"folded_words @@ to_tsquery('{SEARCH_CONFIG}'::regconfig, %s)", [tsquery]
-        if name == "stars":
-            return f"({ENTRY_VALID_SQL} AND certificate_stars = ANY(%s))", [day, [int(star) for star in value]]
-        if name == "group":
-            return "group_id = %s", [value.pk]
-        if name == "subgroup":
-            return "subgroup_id = %s", [value.pk]
-        if name == "province":
-            return "province_id = %s", [value.pk]
-        if name == "legal_form":
-            return "legal_form = ANY(%s)", [list(value)]
-        if name == "standard":
-            return "standards @> %s::varchar[]", [list(value)]
-        if name == "valid":
-            return ENTRY_VALID_SQL, [day]
-        raise KeyError(name)
 
-    def conditions(self, *, exclude: str | None = None) -> Q:
-        """All filters' conditions together, leaving out `exclude` (for that facet's counts)."""
-        combined = Q()
-        for name, value in self.form.cleaned_data.items():
-            if name in ("sort", exclude):
-                continue
-            condition = self.condition(name, value)
-            if condition is not None:
-                combined &= condition
-        return combined
+def product_filter(params) -> ProductFilter:
+    """The catalogue's FilterSet over `params`, leaving out the values it cannot read.
+
+    Unknown values (a removed group, a typo in a shared link) filter nothing rather than fail.
+    """
+    filterset = ProductFilter(params)
+    if not filterset.is_valid():
+        kept = QueryDict(mutable=True)
+        for key in params:
+            if key not in filterset.errors:
+                kept.setlist(key, params.getlist(key) if hasattr(params, "getlist") else [params[key]])
+        filterset = ProductFilter(kept)
+        filterset.is_valid()
+    return filterset

@@ -502,7 +502,7 @@ class Certificate(models.Model):
     @property
     def public_status(self) -> str:
         """The status a visitor must see today: a lapsed valid certificate reads as expired."""
-        if self.status == self.Status.VALID and self.valid_until < timezone.localdate():
+        if self.status == self.Status.VALID and not self.is_valid_now:
             return self.Status.EXPIRED
         return self.status
 

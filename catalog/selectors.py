@@ -1,6 +1,12 @@
-"""Read use-cases of the catalogue."""
+"""Read use-cases of the catalogue.
 
-import hashlib
+The public catalogue and its downloads read through one selector, `catalogue_query`: it has the FilterSet
+(catalog/filters.py) parse the URL, turns the cleaned values into conditions over the catalogue entries
+(catalog/read_model.py) and settles the sort. `product_list` counts and pages that query for the catalogue
+page; `catalogue_ids` lists it, in the same order, for a file.
+"""
+
+import datetime
 import re
 import time
 from dataclasses import dataclass, field
@@ -14,11 +20,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from accounts.models import Organisation, Province, Ward
-from catalog import entries
+from accounts.models import Organisation, Province
+from catalog import read_model
 from catalog.cache import cached_data
 from catalog.classification import CURRENT_RULE_SET
-from catalog.filters import FACETS, STAR_CHOICES, ProductFilter
+from catalog.filters import STAR_CHOICES, ProductFilter, product_filter
 from catalog.models import (
     Application,
     Certificate,
@@ -33,7 +39,7 @@ from catalog.search import rank_tsquery
 
 PAGE_SIZE = 24
 # Pages beyond this are not offered: a search that matches more is narrowed with a filter or a word.
-MAX_PAGES = entries.RANK_WINDOW // PAGE_SIZE
+MAX_PAGES = read_model.RANK_WINDOW // PAGE_SIZE
 
 
 class KnownCountPaginator(Paginator):
@@ -54,33 +60,75 @@ class KnownCountPaginator(Paginator):
         return min(pages, self._max_pages) if self._max_pages else pages
 
 
+# --- The catalogue query ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class CatalogueQuery:
+    """What a catalogue address asks for: its parsed filters, their conditions over the entries, and the order."""
+
+    filterset: ProductFilter
+    conditions: read_model.Conditions
+    # The search text as typed, and the tsquery that ranks by it ("" without words).
+    words: str
+    rank_text: str
+    sort: str
+    day: datetime.date
+
+
+def _sort(chosen: str, rank_text: str) -> str:
+    """The order to read: the one chosen; by default relevance for a search and newest first otherwise."""
+    sort = chosen or "relevance"
+    return "newest" if sort == "relevance" and not rank_text else sort
+
+
+def catalogue_query(*, params) -> CatalogueQuery:
+    """The catalogue query of these URL parameters, for the catalogue page and its downloads alike."""
+    filterset = product_filter(params)
+    cleaned = filterset.form.cleaned_data
+    day = timezone.localdate()
+    words = cleaned.get("q") or ""
+    rank_text = rank_tsquery(words) if words else ""
+    return CatalogueQuery(
+        filterset=filterset,
+        conditions=read_model.conditions(filterset.filter_values(), day=day),
+        words=words,
+        rank_text=rank_text,
+        sort=_sort(cleaned.get("sort") or "", rank_text),
+        day=day,
+    )
+
+
+def product_cards(ids: list[int]) -> list[Product]:
+    """The products of these ids, in their order, with what a card shows (descriptions and search document left out)."""
+    products = (
+        Product.objects.for_listing()
+        .defer("description", "description_en", "search_vector")
+        .order_by()  # the ids' order is the order
+        .in_bulk(ids)
+    )
+    return [products[pk] for pk in ids if pk in products]
+
+
 class _ResultWindow:
     """The sorted results, fetched one page at a time when the paginator slices them."""
 
-    def __init__(self, *, conditions, sort: str, rank_text: str, counted: entries.FacetCounts, day):
-        self.conditions, self.sort, self.rank_text, self.day = conditions, sort, rank_text, day
-        self.counted = counted
+    def __init__(self, query: CatalogueQuery, counted: read_model.FacetCounts):
+        self.query, self.counted = query, counted
 
     def __getitem__(self, window: slice) -> list[Product]:
-        ids = entries.page_ids(
-            conditions=self.conditions,
-            sort=self.sort,
-            rank_tsquery=self.rank_text,
+        ids = read_model.page_ids(
+            conditions=self.query.conditions.all,
+            sort=self.query.sort,
+            rank_tsquery=self.query.rank_text,
             offset=window.start,
             limit=window.stop - window.start,
             total=self.counted.total,
             capped=self.counted.capped,
             window=self.counted.window,
-            day=self.day,
+            day=self.query.day,
         )
-        # Only what a product card shows: the descriptions and the search document stay in the database.
-        products = (
-            products_for_cards(Product.objects.all())
-            .defer("description", "description_en", "search_vector")
-            .order_by()  # the page's order is the ids' order
-            .in_bulk(ids)
-        )
-        return _with_reference([products[pk] for pk in ids if pk in products])
+        return product_cards(ids)
 
 
 @dataclass
@@ -103,7 +151,7 @@ class CatalogueResult:
     explicit_sorts: tuple[str, ...] = ("stars", "newest", "name")
     # How many of the `total` results the pages reach (the first MAX_PAGES pages).
     reachable: int = 0
-    # A search matching more than entries.SEARCH_CAP products: the total and the counts are "at least".
+    # A search matching more than read_model.SEARCH_CAP products: the total and the counts are "at least".
     capped: bool = False
 
     @property
@@ -124,79 +172,13 @@ _facet_options_memo: dict[str, tuple[float, dict]] = {}
 
 def facet_options_forget(**kwargs) -> None:
     _facet_options_memo.clear()
-    _reference_memo.clear()
 
 
 def connect_reference_signals() -> None:
-    """Forget the facets' values and the reference data in this process when the classification or a province changes."""
+    """Forget the facets' values in this process when the classification or a province changes."""
     for model in (ProductGroup, ProductSubGroup, Province):
         post_save.connect(facet_options_forget, sender=model, dispatch_uid=f"catalog-facets-{model._meta.label}-save")
         post_delete.connect(facet_options_forget, sender=model, dispatch_uid=f"catalog-facets-{model._meta.label}-del")
-
-
-_reference_memo: dict[str, tuple[float, dict]] = {}
-
-
-def _reference() -> dict:
-    """Wards and provinces, and sub-groups (with their group), by key: reference data, read per process.
-
-    Product cards and pages take their place and group names from here instead of joining four more tables
-    into every product query (PostgreSQL spends longer planning a seven-table join than running it). The
-    provinces come with the wards (no query of their own): a producer whose ward is not known yet still has one.
-    """
-    remembered = _reference_memo.get("all")
-    if remembered is not None and remembered[0] > time.monotonic():
-        return remembered[1]
-    wards = {ward.pk: ward for ward in Ward.objects.select_related("province")}
-    reference = {
-        "wards": wards,
-        "provinces": {ward.province_id: ward.province for ward in wards.values()},
-        "subgroups": {subgroup.pk: subgroup for subgroup in ProductSubGroup.objects.select_related("group")},
-    }
-    _reference_memo["all"] = (time.monotonic() + FACET_OPTIONS_SECONDS, reference)
-    return reference
-
-
-def _with_reference(products, *, fresh: bool = False):
-    """Attach each product's sub-group (and group), and its producer's ward and province, from `_reference`."""
-    reference = _reference()
-    for product in products:
-        if not _attach_reference(product, reference) and not fresh:
-            # Added or changed since the reference was read: read it again, once; what it still does not know
-            # is left to Django's own lookups.
-            facet_options_forget()
-            return _with_reference(products, fresh=True)
-    return products
-
-
-def _attach_reference(product: Product, reference: dict) -> bool:
-    """Fill the product's sub-group and its producer's place from `reference`; False if it lacks one of them.
-
-    A producer without a ward (imported with its former district only) gets `ward = None` and its province.
-    """
-    producer = product.producer
-    subgroup = reference["subgroups"].get(product.subgroup_id)
-    province = reference["provinces"].get(producer.province_id)
-    ward = reference["wards"].get(producer.ward_id) if producer.ward_id else None
-    if subgroup is None or province is None:
-        return False
-    if producer.ward_id and (ward is None or ward.province_id != province.pk):
-        return False
-    producer._state.fields_cache["ward"] = ward
-    producer._state.fields_cache["province"] = province
-    product._state.fields_cache["subgroup"] = subgroup
-    return True
-
-
-def products_for_cards(queryset):
-    """What a product card shows, in three queries' worth of joins: producer, certificate, primary photo.
-
-    The place and the sub-group with its group (whose pictogram stands in for a missing photo) come from
-    `_with_reference`, which the caller applies to the fetched products.
-    """
-    return queryset.select_related("producer", "current_certificate").prefetch_related(
-        Prefetch("photos", queryset=ProductPhoto.objects.filter(is_primary=True).order_by(), to_attr="primary_photos")
-    )
 
 
 def _facet_options(language: str):
@@ -234,51 +216,11 @@ def _selected(filterset: ProductFilter, name: str) -> set[str]:
     return {str(getattr(value, "pk", value))}
 
 
-def product_list(*, params, language: str = "vi") -> CatalogueResult:
-    """The public catalogue: filtered, counted by facet, sorted and paginated in a fixed number of queries.
-
-    Reads the catalogue entries (catalog/entries.py): one statement counts the results and every facet,
-    one fetches the page's ids, one the page's products (and one their photos).
-    """
-    base = Product.objects.public()
-    filterset = ProductFilter(params, queryset=base)
-    if not filterset.is_valid():
-        # Unknown values (a removed group, a typo in a shared link) filter nothing rather than fail.
-        filterset = ProductFilter(
-            {key: value for key, value in params.items() if key not in filterset.errors}, queryset=base
-        )
-        filterset.is_valid()
-    day = timezone.localdate()
-    cleaned = filterset.form.cleaned_data
-    common, facet_conditions = [], {}
-    for name in ("q", *FACETS):
-        condition = ProductFilter.entry_condition(name, cleaned.get(name), day)
-        if condition is None:
-            continue
-        # The words are not a facet: every count applies them.
-        if name == "q":
-            common.append(entries.Condition(*condition))
-        else:
-            facet_conditions[name] = entries.Condition(*condition)
-
-    # The counts depend on the conditions only (not on the sort, the page or the language): shared by all of them.
-    described = [(c.sql, c.params) for c in common] + [(n, c.sql, c.params) for n, c in facet_conditions.items()]
-    counted = cached_data(
-        f"facets:{hashlib.sha256(repr(described).encode()).hexdigest()}",
-        # Searches count at most SEARCH_CAP matches; the catalogue without words counts them all (it is cached).
-        lambda: entries.facet_counts(
-            common=common,
-            facets=facet_conditions,
-            day=day,
-            cap=entries.SEARCH_CAP if common else None,
-            window=bool(common),
-        ),
-    )
-    options = _facet_options(language)
+def _facets(query: CatalogueQuery, counted: read_model.FacetCounts, language: str) -> dict[str, list[FacetValue]]:
+    """Every facet's values with their counts, the chosen ones marked."""
     facets = {}
-    for name, values in options.items():
-        selected = _selected(filterset, name)
-        counts = counted.counts["valid" if name == "valid" else name]
+    for name, values in _facet_options(language).items():
+        selected, counts = _selected(query.filterset, name), counted.counts[name]
         facets[name] = [
             FacetValue(
                 value=value,
@@ -289,33 +231,58 @@ def product_list(*, params, language: str = "vi") -> CatalogueResult:
             )
             for value, label in values
         ]
-    total = counted.total
+    return facets
 
-    query_text = cleaned.get("q") or ""
-    rank_text = rank_tsquery(query_text) if query_text else ""
-    sort = cleaned.get("sort") or ("relevance" if query_text.strip() else "newest")
-    if sort == "relevance" and not rank_text:
-        sort = "newest"
-    reachable = min(total, MAX_PAGES * PAGE_SIZE)
-    window = _ResultWindow(
-        conditions=[*common, *facet_conditions.values()],
-        sort=sort,
-        rank_text=rank_text,
-        counted=counted,
-        day=day,
+
+def product_list(*, params, language: str = "vi") -> CatalogueResult:
+    """The public catalogue: filtered, counted by facet, sorted and paginated in a fixed number of queries.
+
+    Reads the catalogue entries (catalog/read_model.py): one statement counts the results and every facet,
+    one fetches the page's ids, one the page's products (and one their photos).
+    """
+    query = catalogue_query(params=params)
+    conditions = query.conditions
+    # The counts depend on the conditions only (not on the sort, the page or the language): shared by all of them.
+    counted = cached_data(
+        f"facets:{conditions.key()}",
+        # Searches count at most SEARCH_CAP matches; the catalogue without words counts them all (it is cached).
+        lambda: read_model.facet_counts(
+            conditions=conditions,
+            day=query.day,
+            cap=read_model.SEARCH_CAP if conditions.words else None,
+            window=bool(conditions.words),
+        ),
     )
-    paginator = KnownCountPaginator(window, PAGE_SIZE, total=total, max_pages=MAX_PAGES)
-    page = paginator.get_page(params.get("page"))
+    facets = _facets(query, counted, language)
+    paginator = KnownCountPaginator(_ResultWindow(query, counted), PAGE_SIZE, total=counted.total, max_pages=MAX_PAGES)
     return CatalogueResult(
-        filterset=filterset,
-        page=page,
-        total=total,
+        filterset=query.filterset,
+        page=paginator.get_page(params.get("page")),
+        total=counted.total,
         facets=facets,
         valid_count=facets["valid"][0].count,
-        sort=sort,
-        reachable=reachable,
+        sort=query.sort,
+        reachable=min(counted.total, MAX_PAGES * PAGE_SIZE),
         capped=counted.capped,
     )
+
+
+def catalogue_ids(*, params, limit: int) -> tuple[list[int], int | None]:
+    """The ids the catalogue lists for these parameters, in its order, at most `limit` of them.
+
+    With the full count when there were more (None when all are there): what a download of the page holds.
+    """
+    query = catalogue_query(params=params)
+    conditions = query.conditions.all
+    ids = read_model.ordered_ids(
+        conditions=conditions, sort=query.sort, rank_tsquery=query.rank_text, limit=limit + 1, day=query.day
+    )
+    if len(ids) <= limit:
+        return ids, None
+    return ids[:limit], read_model.match_count(conditions=conditions)
+
+
+# --- Products and producers ------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -328,14 +295,14 @@ class ProductPage:
 def product_page(*, pk: int, siblings: int = 4) -> ProductPage:
     """A public product with its photos and its producer's newest other public products, in two queries.
 
-    The product and its siblings come in one statement (the product first), their photos in another: the
-    product's all, the siblings' primary ones.
+    The product and its siblings come in one statement (the product first, with what a card shows), their
+    photos in another: the product's all, the siblings' primary ones.
     """
     producer = Product.objects.filter(pk=pk).values("producer_id")
     rows = list(
         Product.objects.public()
         .filter(producer_id=Subquery(producer[:1]))
-        .select_related("producer", "current_certificate")
+        .for_listing(primary_photos=False)
         .alias(is_this=Case(When(pk=pk, then=Value(1)), default=Value(0)))
         .order_by("-is_this", "-published_at", "-pk")[: siblings + 1]
     )
@@ -349,7 +316,6 @@ def product_page(*, pk: int, siblings: int = 4) -> ProductPage:
     )
     for other in others:
         other.primary_photos = [photo for photo in photos if photo.product_id == other.pk]
-    _with_reference(rows)
     return ProductPage(product=product, photos=[p for p in photos if p.product_id == pk], siblings=others)
 
 
@@ -368,19 +334,12 @@ def producer_get_public(*, pk: int) -> Organisation:
 
 def home_figures() -> dict:
     """The headline numbers: certified public products, their producers, and products by star."""
-    return entries.certified_figures(day=timezone.localdate())
+    return read_model.certified_figures(day=timezone.localdate())
 
 
 def featured_products(*, limit: int = 8) -> list[Product]:
     """The home page's products: 5★ then 4★ with a valid certificate, most recently recognised first."""
-    ids = entries.featured_ids(day=timezone.localdate(), limit=limit)
-    products = (
-        products_for_cards(Product.objects.all())
-        .defer("description", "description_en", "search_vector")
-        .order_by()
-        .in_bulk(ids)
-    )
-    return _with_reference([products[pk] for pk in ids if pk in products])
+    return product_cards(read_model.featured_ids(day=timezone.localdate(), limit=limit))
 
 
 CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,32}")

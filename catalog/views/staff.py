@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 from accounts.roles import StaffPermissionRequiredMixin
 from catalog import completion, selectors
 from catalog.models import Certificate
+from catalog.querysets import lapsed_on_q, valid_on_q
 
 EXPIRY_HORIZON_DAYS = 90
 LIST_LIMIT = 50
@@ -24,10 +25,9 @@ class CertificationDashboardView(StaffPermissionRequiredMixin, TemplateView):
         today = timezone.localdate()
         horizon = today + datetime.timedelta(days=EXPIRY_HORIZON_DAYS)
         certificates = Certificate.objects.select_related("product__producer")
-        lapsed_condition = Q(status=Certificate.Status.VALID, valid_until__lt=today)
         figures = Certificate.objects.aggregate(
-            expiring=Count("pk", filter=Q(status=Certificate.Status.VALID, valid_until__range=(today, horizon))),
-            lapsed=Count("pk", filter=lapsed_condition),
+            expiring=Count("pk", filter=valid_on_q(today) & Q(valid_until__lte=horizon)),
+            lapsed=Count("pk", filter=lapsed_on_q(today)),
         )
         expiring = [
             (certificate, (certificate.valid_until - today).days)
@@ -36,9 +36,7 @@ class CertificationDashboardView(StaffPermissionRequiredMixin, TemplateView):
             ]
         ]
         lapsed = (
-            list(certificates.filter(lapsed_condition).order_by("valid_until", "pk")[:LIST_LIMIT])
-            if figures["lapsed"]
-            else []
+            list(certificates.lapsed_on(today).order_by("valid_until", "pk")[:LIST_LIMIT]) if figures["lapsed"] else []
         )
         return {
             **super().get_context_data(**kwargs),

@@ -1,19 +1,17 @@
 """The data the portal publishes as files: the catalogue and the certificate register, as `Table`s.
 
-The catalogue file uses the catalogue page's own FilterSet (catalog.filters.ProductFilter), so a download
-holds what the page lists for the same address; the register file uses the register page's filters.
+The catalogue file reads the catalogue page's own query (catalog.selectors.catalogue_ids: the same filters,
+the same order), so a download holds what the page lists for the same address; the register file uses the
+register page's filters.
 Both become CSV or XLSX through reports.exports, which keeps every text cell safe from formula injection.
 """
 
-from django.contrib.postgres.search import SearchRank
-from django.db.models import Case, F, When
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.filters import ProductFilter, valid_certificate_q
 from catalog.models import Certificate, ProducerProfile, Product
-from catalog.search import rank_tsquery, search_query
+from catalog.selectors import catalogue_ids
 from reports.filters import CertificateRegisterFilter
 from reports.tables import Column, Table
 
@@ -70,33 +68,23 @@ def _score(certificate) -> float | None:
 # --- Catalogue --------------------------------------------------------------------------------------------------
 
 
-def catalogue_products(*, params):
-    """The public products the catalogue page lists for these parameters, in the page's order, ready to write."""
-    filterset = _valid_filterset(ProductFilter, params, queryset=Product.objects.public())
-    cleaned = filterset.form.cleaned_data
-    query_text = cleaned.get("q") or ""
-    sort = cleaned.get("sort") or ("relevance" if query_text.strip() else "newest")
-    products = filterset.qs.select_related(
+def catalogue_products(*, params) -> tuple[list[Product], int | None]:
+    """The public products the catalogue page lists for these parameters, in the page's order, ready to write.
+
+    At most EXPORT_MAX_ROWS of them, with the full count when there were more (None when all are there).
+    """
+    ids, total = catalogue_ids(params=params, limit=EXPORT_MAX_ROWS)
+    products = Product.objects.select_related(
         "producer__province",
         "producer__ward",
         "producer__producer_profile",
         "subgroup__group",
         "current_certificate",
-    )
-    rank_text = rank_tsquery(query_text) if query_text else ""
-    if sort == "relevance" and rank_text:
-        return products.annotate(rank=SearchRank(F("search_vector"), search_query(rank_text))).order_by(
-            "-rank", "-published_at", "-pk"
-        )
-    if sort == "stars":
-        live_stars = Case(When(valid_certificate_q(), then=F("current_certificate__stars")), default=None)
-        return products.order_by(live_stars.desc(nulls_last=True), "-published_at", "-pk")
-    if sort == "name":
-        return products.order_by("name", "pk")
-    return products.order_by("-published_at", "-pk")
+    ).in_bulk(ids)
+    return [products[pk] for pk in ids if pk in products], total
 
 
-def catalogue_table(products, *, absolute_url) -> Table:
+def catalogue_table(products, *, total: int | None = None, absolute_url) -> Table:
     """One row per product: what its card and page show, with the certificate's figures."""
     columns = [
         Column(_("Product")),
@@ -117,7 +105,6 @@ def catalogue_table(products, *, absolute_url) -> Table:
         Column(_("Sales unit")),
         Column(_("Address on the portal")),
     ]
-    products, total = _limited(products)
     rows = []
     for product in products:
         producer = product.producer

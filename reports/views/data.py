@@ -43,8 +43,8 @@ class CatalogueExportView(View):
     fmt = "csv"
 
     def get(self, request):
-        products = downloads.catalogue_products(params=request.GET)
-        table = downloads.catalogue_table(products, absolute_url=request.build_absolute_uri)
+        products, total = downloads.catalogue_products(params=request.GET)
+        table = downloads.catalogue_table(products, total=total, absolute_url=request.build_absolute_uri)
         return _file_response(table, fmt=self.fmt, name="san-pham-ocop")
 
 

@@ -9,10 +9,11 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from accounts.models import Ward
-from catalog import entries, selectors
-from catalog.filters import ProductFilter, valid_certificate_q
+from catalog import read_model, selectors
+from catalog.filters import ProductFilter
 from catalog.models import CatalogueEntry, Certificate, ProducerProfile, Product, ProductSubGroup
-from catalog.search import match_tsquery, search_query
+from catalog.querysets import valid_on_q
+from catalog.search import match_tsquery, product_match, search_query
 from tests.catalog.factories import ProducerFactory, ProductFactory, certify, jpeg_upload, subgroup
 
 pytestmark = pytest.mark.django_db
@@ -114,28 +115,52 @@ def varied_catalogue():
             certify(product, score="60", days_ago=1200)  # lapsed
 
 
+def conditions_over_products(params, *, exclude: str | None = None) -> Q:
+    """Every chosen filter's condition written over products and their joins, leaving out `exclude`."""
+    filterset = ProductFilter(params)
+    assert filterset.is_valid()
+    valid = valid_on_q(path="current_certificate__")
+    written = {
+        "q": lambda value: product_match(value) or Q(),
+        "stars": lambda value: valid & Q(current_certificate__stars__in=[int(star) for star in value]),
+        "group": lambda value: Q(subgroup__group=value),
+        "subgroup": lambda value: Q(subgroup=value),
+        "province": lambda value: Q(producer__province=value),
+        "legal_form": lambda value: Q(producer__producer_profile__legal_form__in=value),
+        "standard": lambda value: Q(standards__contains=list(value)),
+        "valid": lambda value: valid,
+    }
+    combined = Q()
+    for name, value in filterset.filter_values().items():
+        if name != exclude and value not in (None, "", [], False):
+            combined &= written[name](value)
+    return combined
+
+
 def counts_from_products(params: dict) -> tuple[int, dict]:
     """The total and facet counts computed the straightforward way, over products and their joins."""
-    filterset = ProductFilter(params, queryset=Product.objects.public())
-    assert filterset.is_valid()
     base = Product.objects.public()
-    total = base.filter(filterset.conditions()).count()
+    total = base.filter(conditions_over_products(params)).count()
     facets = {}
     dimensions = {
-        "stars": ("current_certificate__stars", valid_certificate_q()),
+        "stars": ("current_certificate__stars", valid_on_q(path="current_certificate__")),
         "subgroup": ("subgroup", Q()),
         "group": ("subgroup__group", Q()),
         "province": ("producer__province", Q()),
         "legal_form": ("producer__producer_profile__legal_form", Q()),
     }
     for name, (field, extra) in dimensions.items():
-        rows = base.filter(filterset.conditions(exclude=name) & extra).values(field).annotate(n=Count("pk"))
+        rows = base.filter(conditions_over_products(params, exclude=name) & extra).values(field).annotate(n=Count("pk"))
         facets[name] = {str(row[field]): row["n"] for row in rows if row[field] is not None}
     facets["standard"] = {
-        code: base.filter(filterset.conditions(exclude="standard") & Q(standards__contains=[code])).count()
+        code: base.filter(conditions_over_products(params, exclude="standard") & Q(standards__contains=[code])).count()
         for code in ("haccp", "vietgap", "organic")
     }
-    facets["valid"] = {"1": base.filter(filterset.conditions(exclude="valid") & valid_certificate_q()).count()}
+    facets["valid"] = {
+        "1": base.filter(
+            conditions_over_products(params, exclude="valid") & valid_on_q(path="current_certificate__")
+        ).count()
+    }
     return total, facets
 
 
@@ -200,9 +225,9 @@ def test_collecting_matches_first_or_walking_the_index_gives_the_same_pages(sort
         return [[p.pk for p in listing(**params, page=str(n)).page.object_list] for n in (1, 2)]
 
     for params in ({"q": "banh", "sort": sort}, {"sort": sort}):
-        monkeypatch.setattr(entries, "SEARCH_CAP", 10_000)  # every match collected, then sorted
+        monkeypatch.setattr(read_model, "SEARCH_CAP", 10_000)  # every match collected, then sorted
         collected = pages(**params)
-        monkeypatch.setattr(entries, "SEARCH_CAP", 30)  # more matches than the cap: the index is walked
+        monkeypatch.setattr(read_model, "SEARCH_CAP", 30)  # more matches than the cap: the index is walked
         walked = pages(**params)
         assert len(collected[0]) == 24
         assert collected[0] == walked[0]
@@ -243,7 +268,7 @@ def test_pages_stop_at_the_cap_and_the_page_says_how_many_can_be_reached(client,
 
 def test_relevance_ranks_within_the_newest_matches(monkeypatch):
     """Ranking is bounded: the RANK_WINDOW newest matches are ranked; exact accents still rank first."""
-    monkeypatch.setattr(entries, "RANK_WINDOW", 3)
+    monkeypatch.setattr(read_model, "RANK_WINDOW", 3)
     producer = ProducerFactory()
     now = timezone.now()
     old = ProductFactory(producer=producer, name="Mắm cũ", published_at=now - datetime.timedelta(days=30))
@@ -260,7 +285,7 @@ def test_relevance_ranks_within_the_newest_matches(monkeypatch):
 
 
 def test_a_search_matching_more_than_the_cap_says_more_than_and_still_pages(client, monkeypatch):
-    monkeypatch.setattr(entries, "SEARCH_CAP", 5)
+    monkeypatch.setattr(read_model, "SEARCH_CAP", 5)
     producer = ProducerFactory()
     for index in range(12):
         certify(ProductFactory(producer=producer, name=f"Bánh tráng {index}"), score="60")
