@@ -3,7 +3,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from accounts.roles import ACTING_SESSION_KEY, actor_for
-from matchmaking.services.meetings import unread_count
+from matchmaking.selectors.meetings import unread_count
 
 
 def _acting_organisation_id(request) -> int | None:

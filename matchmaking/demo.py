@@ -28,6 +28,7 @@ from matchmaking.models import (
     SlotUnavailability,
     SourcingRequest,
 )
+from matchmaking.selectors.event_meetings import meeting_board
 from matchmaking.services import event_meetings
 
 VIETNAM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
@@ -264,6 +265,7 @@ def _sourcing(distributors, users, subgroups) -> None:
 
 
 def _conference_meetings(conference: Event, distributors: list[Organisation], staff: User) -> None:
+    """The 2020 conference's meeting requests, the slots two distributors cannot attend, the run and the outcomes."""
     actor = Actor(user=staff, organisation=conference.organiser, on_behalf=False)
     if not MeetingSlot.objects.filter(event=conference).exists():
         event_meetings.meeting_slots_generate(actor=actor, event=conference, plan=SLOT_PLAN)
@@ -274,16 +276,35 @@ def _conference_meetings(conference: Event, distributors: list[Organisation], st
             registrations__event=conference, registrations__participation=Registration.Participation.EXHIBITOR
         ).order_by("pk")
     )
-    products: dict[int, list[Product]] = {}
-    for product in Product.objects.filter(producer__in=producers, status=Product.Status.PUBLISHED).order_by("pk"):
-        products.setdefault(product.producer_id, []).append(product)
+    mous = _business_mous(conference)
+    pairs = _conference_pairs(mous, distributors, producers)
+    requests = _conference_requests(conference, pairs, producers, distributors, staff)
+    MeetingRequest.objects.bulk_create(meeting for meeting, _products in requests)
+    through = MeetingRequest.products.through
+    through.objects.bulk_create(
+        through(meetingrequest_id=meeting.pk, product_id=product.pk)
+        for meeting, product_list in requests
+        for product in product_list
+    )
+    _conference_unavailability(conference, distributors)
+    event_meetings.meetings_schedule(actor=actor, event=conference)
+    _outcomes(conference, mous, staff)
+
+
+def _business_mous(conference: Event) -> dict[frozenset[int], MoU]:
+    """The business MoUs signed at the conference, by their two parties."""
     mous = {}
     for mou in MoU.objects.filter(event=conference, kind=MoU.Kind.BUSINESS).prefetch_related("parties").order_by("pk"):
         parties = {party.pk for party in mou.parties.all()}
         mous[frozenset(parties)] = mou
-    buyer_ids = {distributor.pk for distributor in distributors}
+    return mous
 
-    # Every business MoU signed that day came out of a meeting; then the other pairs that met.
+
+def _conference_pairs(
+    mous: dict[frozenset[int], MoU], distributors: list[Organisation], producers: list[Organisation]
+) -> list[tuple[int, int]]:
+    """(buyer, producer) pairs that met: every business MoU signed that day came out of a meeting; then others."""
+    buyer_ids = {distributor.pk for distributor in distributors}
     pairs = []
     for parties in mous:
         buyer = next(party for party in parties if party in buyer_ids)
@@ -301,7 +322,21 @@ def _conference_meetings(conference: Event, distributors: list[Organisation], st
                 taken.add((distributor.pk, producer.pk))
                 pairs.append((distributor.pk, producer.pk))
                 added += 1
+    return pairs
 
+
+def _conference_requests(
+    conference: Event,
+    pairs: list[tuple[int, int]],
+    producers: list[Organisation],
+    distributors: list[Organisation],
+    staff: User,
+) -> list[tuple[MeetingRequest, list[Product]]]:
+    """The requests, unsaved, with their products: accepted for the pairs that met (some asked both ways),
+    then declined, cancelled and unanswered ones with other producers."""
+    products: dict[int, list[Product]] = {}
+    for product in Product.objects.filter(producer__in=producers, status=Product.Status.PUBLISHED).order_by("pk"):
+        products.setdefault(product.producer_id, []).append(product)
     requests = []
     sent = _at(datetime.date(2020, 10, 12), 9)
 
@@ -340,22 +375,22 @@ def _conference_meetings(conference: Event, distributors: list[Organisation], st
     for number in range(DECLINED + CANCELLED + UNANSWERED):
         buyer = distributors[number % len(distributors)]
         producer = others[(number * 3) % len(others)]
-        if number < DECLINED:
-            status, reason = MeetingRequest.Status.DECLINED, DECLINE_REASONS[number % len(DECLINE_REASONS)]
-        elif number < DECLINED + CANCELLED:
-            status, reason = MeetingRequest.Status.CANCELLED, ""
-        else:
-            status, reason = MeetingRequest.Status.REQUESTED, ""
+        status, reason = _unsuccessful(number)
         request(len(requests), buyer.pk, producer.pk, by_producer=number % 2 == 1, status=status, reason=reason)
+    return requests
 
-    MeetingRequest.objects.bulk_create(meeting for meeting, _products in requests)
-    through = MeetingRequest.products.through
-    through.objects.bulk_create(
-        through(meetingrequest_id=meeting.pk, product_id=product.pk)
-        for meeting, product_list in requests
-        for product in product_list
-    )
 
+def _unsuccessful(number: int) -> tuple[str, str]:
+    """The status and reason of the n-th request that did not lead to a meeting: declined, cancelled, unanswered."""
+    if number < DECLINED:
+        return MeetingRequest.Status.DECLINED, DECLINE_REASONS[number % len(DECLINE_REASONS)]
+    if number < DECLINED + CANCELLED:
+        return MeetingRequest.Status.CANCELLED, ""
+    return MeetingRequest.Status.REQUESTED, ""
+
+
+def _conference_unavailability(conference: Event, distributors: list[Organisation]) -> None:
+    """One distributor leaves early and another arrives late: the slots they cannot attend."""
     slots = list(MeetingSlot.objects.filter(event=conference).order_by("starts_at"))
     unavailable = []
     for index, time in (LEAVES_EARLY, ARRIVES_LATE):
@@ -367,9 +402,6 @@ def _conference_meetings(conference: Event, distributors: list[Organisation], st
             if (slot.starts_at >= limit if leaving else slot.starts_at < limit)
         ]
     SlotUnavailability.objects.bulk_create(unavailable)
-
-    event_meetings.meetings_schedule(actor=actor, event=conference)
-    _outcomes(conference, mous, staff)
 
 
 def _outcomes(conference: Event, mous: dict, staff: User) -> None:
@@ -459,7 +491,7 @@ def load() -> str:
     _conference_meetings(conference, distributors, staff)
     _online_meetings(Event.objects.get(slug=UPCOMING_SLUG), distributors, users)
 
-    board = event_meetings.meeting_board(event=conference)
+    board = meeting_board(event=conference)
     return (
         f"{BuyerProfile.objects.count()} buyer profiles, {SourcingRequest.objects.count()} sourcing requests; "
         f"2020 conference: {conference.meeting_requests.count()} meeting requests, {board.accepted} accepted, "

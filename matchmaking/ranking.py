@@ -77,83 +77,98 @@ def _amount(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
-def assess(need: Need, candidate: Candidate) -> Suggestion:
-    """Score one candidate against the need, with every reason and every hard rule it breaks."""
-    suggestion = Suggestion(candidate=candidate)
-    excluded, reasons = suggestion.excluded_by, suggestion.reasons
-
-    if need.subgroup_ids and candidate.subgroup_id not in need.subgroup_ids:
-        excluded.append(_("another product group"))
+def _check_stars(need: Need, candidate: Candidate, suggestion: Suggestion) -> None:
+    """A valid certificate with at least the stars asked for; points per star above, up to two."""
     if candidate.stars is None:
         if candidate.certificate_status == "expired":
-            excluded.append(_("certificate expired"))
+            suggestion.excluded_by.append(_("certificate expired"))
         elif candidate.certificate_status == "revoked":
-            excluded.append(_("certificate revoked"))
+            suggestion.excluded_by.append(_("certificate revoked"))
         else:
-            excluded.append(_("no OCOP certificate"))
+            suggestion.excluded_by.append(_("no OCOP certificate"))
     elif candidate.stars < need.min_stars:
-        excluded.append(_("%(stars)s★ < %(minimum)s★ required") % {"stars": candidate.stars, "minimum": need.min_stars})
+        suggestion.excluded_by.append(
+            _("%(stars)s★ < %(minimum)s★ required") % {"stars": candidate.stars, "minimum": need.min_stars}
+        )
     else:
-        reasons.append(_("%(stars)s★ ≥ %(minimum)s★ required") % {"stars": candidate.stars, "minimum": need.min_stars})
+        suggestion.reasons.append(
+            _("%(stars)s★ ≥ %(minimum)s★ required") % {"stars": candidate.stars, "minimum": need.min_stars}
+        )
         suggestion.score += WEIGHTS["stars"] * min(candidate.stars - need.min_stars, 2)
+
+
+def _check_standards(need: Need, candidate: Candidate, suggestion: Suggestion) -> None:
+    """Every standard asked for is held; each one missing is a hard rule of its own."""
     for code in sorted(need.standards):
         if code in candidate.standards:
-            reasons.append(_("%(standard)s ✓") % {"standard": _standard_label(code)})
+            suggestion.reasons.append(_("%(standard)s ✓") % {"standard": _standard_label(code)})
         else:
-            excluded.append(_("missing %(standard)s") % {"standard": _standard_label(code)})
+            suggestion.excluded_by.append(_("missing %(standard)s") % {"standard": _standard_label(code)})
     if need.standards and need.standards <= candidate.standards:
         suggestion.score += WEIGHTS["standards"]
 
-    if need.quantity_per_month is not None:
-        same_unit = candidate.capacity_unit.strip().lower() == need.unit.strip().lower()
-        if candidate.monthly_capacity is None or not same_unit:
-            reasons.append(_("capacity not stated in %(unit)s") % {"unit": need.unit})
-        elif candidate.monthly_capacity >= need.quantity_per_month:
-            reasons.append(
-                _("capacity %(capacity)s %(unit)s/month ≥ %(quantity)s %(unit)s")
-                % {
-                    "capacity": _amount(candidate.monthly_capacity),
-                    "quantity": _amount(need.quantity_per_month),
-                    "unit": need.unit,
-                }
-            )
-            suggestion.score += WEIGHTS["capacity"]
-        else:
-            reasons.append(
-                _("capacity %(capacity)s %(unit)s/month < %(quantity)s %(unit)s")
-                % {
-                    "capacity": _amount(candidate.monthly_capacity),
-                    "quantity": _amount(need.quantity_per_month),
-                    "unit": need.unit,
-                }
-            )
-            suggestion.score += int(WEIGHTS["capacity"] * candidate.monthly_capacity / need.quantity_per_month)
 
-    if need.months:
-        if not candidate.months or need.months <= candidate.months:
-            reasons.append(_("available in the months needed"))
-            suggestion.score += WEIGHTS["season"]
-        elif need.months & candidate.months:
-            reasons.append(_("available in some of the months needed"))
-            suggestion.score += WEIGHTS["season"] // 2
-        else:
-            excluded.append(_("not available in the months needed"))
+def _score_capacity(need: Need, candidate: Candidate, suggestion: Suggestion) -> None:
+    """Full points when the monthly capacity covers the quantity, a share of them when it covers part."""
+    if need.quantity_per_month is None:
+        return
+    same_unit = candidate.capacity_unit.strip().lower() == need.unit.strip().lower()
+    if candidate.monthly_capacity is None or not same_unit:
+        suggestion.reasons.append(_("capacity not stated in %(unit)s") % {"unit": need.unit})
+        return
+    amounts = {
+        "capacity": _amount(candidate.monthly_capacity),
+        "quantity": _amount(need.quantity_per_month),
+        "unit": need.unit,
+    }
+    if candidate.monthly_capacity >= need.quantity_per_month:
+        suggestion.reasons.append(_("capacity %(capacity)s %(unit)s/month ≥ %(quantity)s %(unit)s") % amounts)
+        suggestion.score += WEIGHTS["capacity"]
+    else:
+        suggestion.reasons.append(_("capacity %(capacity)s %(unit)s/month < %(quantity)s %(unit)s") % amounts)
+        suggestion.score += int(WEIGHTS["capacity"] * candidate.monthly_capacity / need.quantity_per_month)
 
+
+def _score_season(need: Need, candidate: Candidate, suggestion: Suggestion) -> None:
+    """Available in every month needed, in some of them (half the points), or in none (excluded)."""
+    if not need.months:
+        return
+    if not candidate.months or need.months <= candidate.months:
+        suggestion.reasons.append(_("available in the months needed"))
+        suggestion.score += WEIGHTS["season"]
+    elif need.months & candidate.months:
+        suggestion.reasons.append(_("available in some of the months needed"))
+        suggestion.score += WEIGHTS["season"] // 2
+    else:
+        suggestion.excluded_by.append(_("not available in the months needed"))
+
+
+def _score_place_words_and_price(need: Need, candidate: Candidate, suggestion: Suggestion) -> None:
+    """The same province, the keywords the product's name and description share, a price within the target."""
     if need.province_code and candidate.province_code == need.province_code:
-        reasons.append(_("same province"))
+        suggestion.reasons.append(_("same province"))
         suggestion.score += WEIGHTS["same_province"]
 
     matched = sorted(need.keywords & candidate.words)
     if matched:
-        reasons.append(_("matches “%(words)s”") % {"words": " ".join(matched)})
+        suggestion.reasons.append(_("matches “%(words)s”") % {"words": " ".join(matched)})
         suggestion.score += WEIGHTS["keywords"] * len(matched) // max(len(need.keywords), 1)
 
     if need.target_price is not None and candidate.price_min is not None:
         if candidate.price_min <= need.target_price:
-            reasons.append(_("price within the target"))
+            suggestion.reasons.append(_("price within the target"))
             suggestion.score += WEIGHTS["price"]
         else:
-            reasons.append(_("price above the target"))
+            suggestion.reasons.append(_("price above the target"))
+
+
+def assess(need: Need, candidate: Candidate) -> Suggestion:
+    """Score one candidate against the need, with every reason and every hard rule it breaks."""
+    suggestion = Suggestion(candidate=candidate)
+    if need.subgroup_ids and candidate.subgroup_id not in need.subgroup_ids:
+        suggestion.excluded_by.append(_("another product group"))
+    for criterion in (_check_stars, _check_standards, _score_capacity, _score_season, _score_place_words_and_price):
+        criterion(need, candidate, suggestion)
     return suggestion
 
 

@@ -227,42 +227,72 @@ def schedule(instance: Instance, *, repair_depth: int = 3, repair_budget: int = 
 def _trade_up(state: _State, unplaced: list[Request], depth: int) -> list[Request]:
     """Two for one: drop a placed meeting so that two waiting requests fit (never a mutual one for a one-way one)."""
     waiting = list(unplaced)
-    improved = True
-    while improved and state.budget > 0:
-        improved = False
-        for request in list(waiting):
-            for slot in state.available[request.id]:
-                state.budget -= 1
-                if state.budget <= 0:
-                    return waiting
-                blockers = {state.busy[request.buyer].get(slot), state.busy[request.producer].get(slot)} - {None}
-                if len(state.in_slot[slot]) - len(blockers) >= state.capacity or len(blockers) != 1:
-                    continue
-                dropped = state.requests[blockers.pop()]
-                if dropped.id in state.instance.fixed or (dropped.mutual and not request.mutual):
-                    continue
-                mark = len(state.journal)
-                state.remove(dropped)
-                state.place(request, slot)
-                partner = None
-                for other in waiting:
-                    state.budget -= 1
-                    if state.budget <= 0:
-                        break
-                    if other.id == request.id or (dropped.mutual and not other.mutual):
-                        continue
-                    if state.try_chain(other, depth - 1, frozenset({request.id})):
-                        partner = other
-                        break
-                if partner is None:
-                    state.rollback(mark)
-                    continue
-                waiting = [other for other in waiting if other.id not in (request.id, partner.id)] + [dropped]
-                improved = True
-                break
-            if improved:
-                break  # `waiting` changed: start again from its first request
+    while state.budget > 0:
+        traded = _trade_once(state, waiting, depth)
+        if traded is None:
+            return waiting
+        waiting = traded  # changed: start again from its first request
     return waiting
+
+
+def _trade_once(state: _State, waiting: list[Request], depth: int) -> list[Request] | None:
+    """The first two-for-one trade found, as the new waiting list; None when there is none or the budget is spent."""
+    for request in waiting:
+        for slot in state.available[request.id]:
+            state.budget -= 1
+            if state.budget <= 0:
+                return None
+            traded = _trade_in_slot(state, request, slot, waiting, depth)
+            if traded is not None:
+                return traded
+    return None
+
+
+def _trade_in_slot(
+    state: _State, request: Request, slot: int, waiting: list[Request], depth: int
+) -> list[Request] | None:
+    """Put `request` in `slot` instead of the one meeting in its way, if another waiting request then fits too.
+
+    Returns the new waiting list (the dropped meeting now waits); None, with nothing changed, otherwise.
+    """
+    dropped = _droppable_blocker(state, request, slot)
+    if dropped is None:
+        return None
+    mark = len(state.journal)
+    state.remove(dropped)
+    state.place(request, slot)
+    partner = _trade_partner(state, request, dropped, waiting, depth)
+    if partner is None:
+        state.rollback(mark)
+        return None
+    return [other for other in waiting if other.id not in (request.id, partner.id)] + [dropped]
+
+
+def _droppable_blocker(state: _State, request: Request, slot: int) -> Request | None:
+    """The one placed meeting that keeps `request` out of `slot`, if the slot has a table once it goes and it may go:
+    not hand-placed, and not mutual when `request` is one-way."""
+    blockers = {state.busy[request.buyer].get(slot), state.busy[request.producer].get(slot)} - {None}
+    if len(state.in_slot[slot]) - len(blockers) >= state.capacity or len(blockers) != 1:
+        return None
+    dropped = state.requests[blockers.pop()]
+    if dropped.id in state.instance.fixed or (dropped.mutual and not request.mutual):
+        return None
+    return dropped
+
+
+def _trade_partner(
+    state: _State, request: Request, dropped: Request, waiting: list[Request], depth: int
+) -> Request | None:
+    """Another waiting request that fits once `request` took the dropped meeting's place (mutual for a mutual one)."""
+    for other in waiting:
+        state.budget -= 1
+        if state.budget <= 0:
+            return None
+        if other.id == request.id or (dropped.mutual and not other.mutual):
+            continue
+        if state.try_chain(other, depth - 1, frozenset({request.id})):
+            return other
+    return None
 
 
 def _prefer_mutual(state: _State, unplaced: list[Request]) -> list[Request]:

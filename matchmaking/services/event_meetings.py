@@ -12,19 +12,17 @@ The pair rule: a buyer and a producer meet once at an event. A pair with accepte
 (one made by the buyer, one by the producer) is a *mutual* request, placed before one-way requests;
 its second request is not placed again but reported with the reason SAME_PAIR.
 
-The read helpers for the board and the personal schedules are at the end of this module.
+The board, the personal schedules and what the scheduler is given are read in
+`matchmaking.selectors.event_meetings`.
 """
 
 import datetime
-import hashlib
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,28 +30,24 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Organisation
 from accounts.roles import Actor
 from accounts.services import action_record
-from catalog.models import Product
 from core.forms import field_error
-from events.models import Event, Registration
+from events.models import Event
 from matchmaking import scheduler
-from matchmaking.models import EventMeeting, MeetingRequest, MeetingSlot, MeetingTable, SlotUnavailability
+from matchmaking.models import EventMeeting, MeetingSlot, MeetingTable, SlotUnavailability
+from matchmaking.selectors.event_meetings import (
+    SAME_PAIR,
+    Unplaced,
+    accepted_requests,
+    registered_for,
+    request_pairs,
+    schedule_bound,
+    schedule_instance,
+    unavailable_slots,
+)
 
 MIN_LENGTH_MINUTES = 5
 MAX_LENGTH_MINUTES = 240
 MAX_TABLES = 500
-
-# Reasons of our own beside the scheduler's four.
-SAME_PAIR = "same_pair"
-ROOM_NOW = "room_now"
-
-REASONS = {
-    scheduler.NO_COMMON_SLOT: gettext_lazy("No slot in which both sides are available."),
-    scheduler.BUYER_FULL: gettext_lazy("The buyer already has a meeting in every slot both sides can attend."),
-    scheduler.PRODUCER_FULL: gettext_lazy("The producer already has a meeting in every slot both sides can attend."),
-    scheduler.NO_TABLE: gettext_lazy("Every table is taken in the slots both sides can attend."),
-    SAME_PAIR: gettext_lazy("The buyer and the producer already meet through their other request."),
-    ROOM_NOW: gettext_lazy("There is room for it now: run the scheduler again."),
-}
 
 CONSTRAINT_ERRORS = {
     "eventmeeting_table_once_per_slot": ("table", gettext_lazy("That table is taken in this slot.")),
@@ -170,12 +164,6 @@ def meeting_slots_generate(*, actor: Actor, event: Event, plan: SlotPlan) -> tup
 # --- Availability -------------------------------------------------------------------------------------------------
 
 
-def registered_for(*, event: Event, organisation: Organisation) -> bool:
-    return Registration.objects.filter(
-        event=event, organisation=organisation, status=Registration.Status.CONFIRMED
-    ).exists()
-
-
 @transaction.atomic
 def slot_unavailability_set(
     *, actor: Actor, event: Event, organisation: Organisation, slots: Iterable[MeetingSlot]
@@ -232,94 +220,12 @@ def slot_unavailability_set(
 # --- The scheduler run --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Unplaced:
-    request: MeetingRequest
-    reason: str
-
-    @property
-    def reason_text(self) -> str:
-        return str(REASONS.get(self.reason, self.reason))
-
-
 @dataclass
 class ScheduleRun:
     placed: int  # meetings on the board after the run
     kept: int  # of which hand-placed meetings kept where they were
     bound: int  # no schedule can place more (scheduler.upper_bound)
     unplaced: list[Unplaced] = field(default_factory=list)
-
-
-def _accepted_requests(event: Event):
-    return MeetingRequest.objects.filter(
-        event=event, mode=MeetingRequest.Mode.AT_EVENT, status=MeetingRequest.Status.ACCEPTED
-    ).order_by("pk")
-
-
-def _pairs(requests: list[MeetingRequest], preferred: set[int]):
-    """One request per buyer–producer pair (the preferred one, else the oldest), the pairs asked both ways,
-    and the other requests of each pair."""
-    by_pair: dict[tuple[int, int], list[MeetingRequest]] = defaultdict(list)
-    for request in requests:
-        by_pair[(request.buyer_id, request.producer_id)].append(request)
-    chosen, mutual, duplicates = [], set(), []
-    for pair, group in by_pair.items():
-        group.sort(key=lambda request: (request.pk not in preferred, request.pk))
-        chosen.append(group[0])
-        duplicates.extend(group[1:])
-        if {request.initiator_id for request in group} == set(pair):
-            mutual.add(pair)
-    return chosen, mutual, duplicates
-
-
-def _unavailable(event: Event) -> dict[int, set[int]]:
-    unavailable: dict[int, set[int]] = defaultdict(set)
-    for organisation_id, slot_id in SlotUnavailability.objects.filter(slot__event=event).values_list(
-        "organisation_id", "slot_id"
-    ):
-        unavailable[organisation_id].add(slot_id)
-    return dict(unavailable)
-
-
-def _instance(*, event, chosen, mutual, fixed, slots, tables, unavailable) -> scheduler.Instance:
-    return scheduler.Instance(
-        requests=[
-            scheduler.Request(
-                id=request.pk,
-                buyer=request.buyer_id,
-                producer=request.producer_id,
-                mutual=(request.buyer_id, request.producer_id) in mutual,
-            )
-            for request in chosen
-        ],
-        slots=slots,
-        tables=tables,
-        unavailable=unavailable,
-        fixed=fixed,
-    )
-
-
-BOUND_CACHE_SECONDS = 24 * 3600
-
-
-def schedule_bound(instance: scheduler.Instance) -> int:
-    """`scheduler.upper_bound`, remembered per instance: two max flows take a second or two on a large event."""
-    if not instance.requests or not instance.slots or not instance.tables:
-        return 0
-    fingerprint = repr(
-        (
-            sorted((request.id, request.buyer, request.producer) for request in instance.requests),
-            sorted(instance.slots),
-            len(instance.tables),
-            sorted((organisation, sorted(slots)) for organisation, slots in instance.unavailable.items()),
-        )
-    )
-    key = "matchmaking:bound:" + hashlib.sha256(fingerprint.encode()).hexdigest()
-    bound = cache.get(key)
-    if bound is None:
-        bound = scheduler.upper_bound(instance)
-        cache.set(key, bound, BOUND_CACHE_SECONDS)
-    return bound
 
 
 @transaction.atomic
@@ -334,23 +240,23 @@ def meetings_schedule(*, actor: Actor, event: Event) -> ScheduleRun:
     tables = list(MeetingTable.objects.filter(event=event).order_by("number").values_list("pk", flat=True))
     if not slots or not tables:
         raise ValidationError(_("Set up the meeting slots and tables first."), code="no_slots")
-    requests = list(_accepted_requests(event).select_related("buyer", "producer"))
+    requests = list(accepted_requests(event).select_related("buyer", "producer"))
     by_id = {request.pk: request for request in requests}
     hand = {
         meeting.request_id: (meeting.slot_id, meeting.table_id)
         for meeting in existing
         if meeting.placed_by_hand and meeting.request_id in by_id
     }
-    chosen, mutual, duplicates = _pairs(requests, set(hand))
+    chosen, mutual, duplicates = request_pairs(requests, set(hand))
     chosen_ids = {request.pk for request in chosen}
-    instance = _instance(
+    instance = schedule_instance(
         event=event,
         chosen=chosen,
         mutual=mutual,
         fixed={request_id: place for request_id, place in hand.items() if request_id in chosen_ids},
         slots=slots,
         tables=tables,
-        unavailable=_unavailable(event),
+        unavailable=unavailable_slots(event),
     )
     result = scheduler.schedule(instance)
     kept = {request_id for request_id, place in instance.fixed.items() if result.placed.get(request_id) == place}
@@ -429,117 +335,3 @@ def event_meeting_move(*, actor: Actor, meeting: EventMeeting, slot: MeetingSlot
         organisation=meeting.event.organiser,
     )
     return meeting
-
-
-# --- Reads: the board and the personal schedules ------------------------------------------------------------------
-
-
-@dataclass
-class BoardRow:
-    slot: MeetingSlot
-    cells: list  # one per table: the EventMeeting there, or None
-
-
-@dataclass
-class Board:
-    slots: list[MeetingSlot]
-    tables: list[MeetingTable]
-    rows: list[BoardRow]
-    meetings: list[EventMeeting]
-    unplaced: list[Unplaced]
-    accepted: int
-    bound: int
-    hand_placed: int
-
-
-def meeting_board(*, event: Event) -> Board:
-    """The grid slot × table, the meetings, the accepted requests left out and why, in a fixed number of queries."""
-    slots = list(MeetingSlot.objects.filter(event=event).order_by("starts_at"))
-    tables = list(MeetingTable.objects.filter(event=event).order_by("number"))
-    meetings = list(
-        EventMeeting.objects.filter(event=event)
-        .select_related("slot", "table", "buyer", "producer")
-        .order_by("slot__starts_at", "table__number")
-    )
-    requests = list(_accepted_requests(event).select_related("buyer", "producer"))
-    unavailable = _unavailable(event)
-    placed = {meeting.request_id: meeting for meeting in meetings}
-    chosen, mutual, duplicates = _pairs(requests, set(placed))
-
-    at = {(meeting.slot_id, meeting.table_id): meeting for meeting in meetings}
-    rows = [BoardRow(slot=slot, cells=[at.get((slot.pk, table.pk)) for table in tables]) for slot in slots]
-
-    busy: dict[int, set[int]] = defaultdict(set)
-    taken: dict[int, int] = defaultdict(int)
-    for meeting in meetings:
-        busy[meeting.buyer_id].add(meeting.slot_id)
-        busy[meeting.producer_id].add(meeting.slot_id)
-        taken[meeting.slot_id] += 1
-    unplaced = [Unplaced(request, SAME_PAIR) for request in duplicates if request.pk not in placed]
-    for request in chosen:
-        if request.pk in placed:
-            continue
-        unplaced.append(Unplaced(request, _reason(request, slots, len(tables), unavailable, busy, taken)))
-    instance = _instance(
-        event=event,
-        chosen=chosen,
-        mutual=mutual,
-        fixed={},
-        slots=[slot.pk for slot in slots],
-        tables=[table.pk for table in tables],
-        unavailable=unavailable,
-    )
-    return Board(
-        slots=slots,
-        tables=tables,
-        rows=rows,
-        meetings=meetings,
-        unplaced=sorted(unplaced, key=lambda item: item.request.pk),
-        accepted=len(requests),
-        bound=schedule_bound(instance),
-        hand_placed=sum(meeting.placed_by_hand for meeting in meetings),
-    )
-
-
-def _reason(request, slots, capacity, unavailable, busy, taken) -> str:
-    """Why an accepted request has no place now, with the scheduler's words for the same situation."""
-    blocked = unavailable.get(request.buyer_id, set()) | unavailable.get(request.producer_id, set())
-    common = [slot.pk for slot in slots if slot.pk not in blocked]
-    if not common:
-        return scheduler.NO_COMMON_SLOT
-    if all(slot in busy[request.buyer_id] for slot in common):
-        return scheduler.BUYER_FULL
-    if all(slot in busy[request.producer_id] for slot in common):
-        return scheduler.PRODUCER_FULL
-    free = [
-        slot
-        for slot in common
-        if slot not in busy[request.buyer_id] and slot not in busy[request.producer_id] and taken[slot] < capacity
-    ]
-    return ROOM_NOW if free else scheduler.NO_TABLE
-
-
-def other_side(meeting: EventMeeting, organisation: Organisation) -> Organisation:
-    return meeting.producer if meeting.buyer_id == organisation.pk else meeting.buyer
-
-
-def personal_schedule(*, event: Event, organisation: Organisation) -> list[EventMeeting]:
-    """The organisation's placed meetings at the event in time order, with the other side and the products."""
-    products = Product.objects.only("pk", "name").order_by("name")
-    return list(
-        EventMeeting.objects.filter(event=event)
-        .filter(Q(buyer=organisation) | Q(producer=organisation))
-        .select_related("slot", "table", "buyer", "producer", "request")
-        .prefetch_related(Prefetch("request__products", queryset=products, to_attr="product_list"))
-        .order_by("slot__starts_at", "table__number")
-    )
-
-
-def personal_schedule_requests(*, event: Event, organisation: Organisation) -> list[MeetingRequest]:
-    """The same meetings as requests, loaded as `matchmaking.ics.meeting_calendar` needs them."""
-    return list(
-        MeetingRequest.objects.filter(placement__event=event)
-        .filter(Q(buyer=organisation) | Q(producer=organisation))
-        .select_related("buyer", "producer__ward", "producer__province", "event", "placement__slot", "placement__table")
-        .order_by("placement__slot__starts_at", "placement__table__number")
-    )

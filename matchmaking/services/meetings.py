@@ -9,10 +9,10 @@ answer to the other side, so a proposal by the initiator puts the request back t
 import datetime
 import enum
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,6 +25,7 @@ from core.forms import field_error
 from core.mail import email_send
 from events.models import Event, MoU, Registration
 from matchmaking.models import EventMeeting, MeetingMessage, MeetingOutcome, MeetingRequest, SourcingRequest
+from matchmaking.selectors.meetings import mou_choices
 
 MAX_REQUESTS_PER_BUYER_PER_EVENT = 30
 MAX_PROPOSED_TIMES = 3
@@ -154,25 +155,6 @@ def outcome_open(meeting: MeetingRequest, *, now: datetime.datetime | None = Non
     return meeting.event_id is not None and meeting.event.ends_at <= now
 
 
-def mou_choices(meeting: MeetingRequest):
-    """The MoUs of the registry that both the buyer and the producer signed."""
-    return (
-        MoU.objects.filter(party_links__organisation_id=meeting.buyer_id)
-        .filter(party_links__organisation_id=meeting.producer_id)
-        .order_by("-signed_on", "-pk")
-    )
-
-
-def eligible_events(organisation: Organisation):
-    """Published events still to come where the organisation's registration is confirmed."""
-    return Event.objects.filter(
-        status=Event.Status.PUBLISHED,
-        ends_at__gt=timezone.now(),
-        registrations__organisation=organisation,
-        registrations__status=Registration.Status.CONFIRMED,
-    ).order_by("starts_at", "pk")
-
-
 def counterpart_check(*, organisation: Organisation, counterpart: Organisation) -> None:
     """Refuse a meeting with oneself, with an organisation of the same kind, or with an unverified one."""
     if counterpart.pk == organisation.pk:
@@ -284,6 +266,24 @@ def _tell_other_side(meeting: MeetingRequest, sender: Organisation, kind: str, *
 # --- The moves ----------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class MeetingRequestDraft:
+    """A meeting request that passed every check, cleaned, with what saving it needs."""
+
+    buyer: Organisation
+    producer: Organisation
+    initiator: Organisation
+    counterpart: Organisation
+    event: Event | None
+    sourcing_request: SourcingRequest | None
+    mode: str
+    online_link: str
+    message: str
+    proposed_times: list[datetime.datetime]
+    products: list[Product]
+    now: datetime.datetime
+
+
 @transaction.atomic
 def meeting_request_create(
     *,
@@ -298,6 +298,37 @@ def meeting_request_create(
     online_link: str = "",
 ) -> MeetingRequest:
     """The acting organisation asks the counterpart (a producer for a buyer, a buyer for a producer) to meet."""
+    draft = meeting_request_check(
+        actor=actor,
+        counterpart=counterpart,
+        mode=mode,
+        message=message,
+        proposed_times=proposed_times,
+        products=products,
+        event=event,
+        sourcing_request=sourcing_request,
+        online_link=online_link,
+    )
+    return meeting_request_save(actor=actor, draft=draft)
+
+
+def meeting_request_check(
+    *,
+    actor: Actor,
+    counterpart: Organisation,
+    mode: str,
+    message: str,
+    proposed_times: Sequence[datetime.datetime] = (),
+    products: Iterable[Product] = (),
+    event: Event | None = None,
+    sourcing_request: SourcingRequest | None = None,
+    online_link: str = "",
+) -> MeetingRequestDraft:
+    """Every rule a new meeting request must meet, in the order the form shows them; the cleaned request.
+
+    Run inside a transaction: the buyer's row is locked, so that its open requests per event are counted
+    once at a time until the request is saved.
+    """
     organisation = actor.organisation
     if organisation is None:
         raise PermissionDenied("Only members of an organisation request meetings.")
@@ -313,6 +344,65 @@ def meeting_request_create(
     message = (message or "").strip()
     if not message:
         raise field_error("message", _("Write a short message to introduce the request."), code="message_required")
+    online_link, event = _check_mode(
+        mode=mode, online_link=online_link, event=event, organisation=organisation, counterpart=counterpart, now=now
+    )
+    times = _clean_times(proposed_times, required=mode != Mode.AT_EVENT, event=event, now=now)
+    products = _check_products(products, producer=producer)
+    if sourcing_request is not None and sourcing_request.buyer_id != buyer.pk:
+        raise ValidationError(_("That sourcing request is not the buyer's."), code="sourcing_request")
+    _check_open_requests(
+        buyer=buyer, producer=producer, event=event, organisation=organisation, counterpart=counterpart
+    )
+    return MeetingRequestDraft(
+        buyer=buyer,
+        producer=producer,
+        initiator=organisation,
+        counterpart=counterpart,
+        event=event,
+        sourcing_request=sourcing_request,
+        mode=mode,
+        online_link=online_link,
+        message=message,
+        proposed_times=times,
+        products=products,
+        now=now,
+    )
+
+
+def meeting_request_save(*, actor: Actor, draft: MeetingRequestDraft) -> MeetingRequest:
+    """Save a checked request, record the action and email the counterpart's members.
+
+    Run in the transaction of its `meeting_request_check`, which holds the buyer's lock until the save.
+    """
+    meeting = MeetingRequest(
+        buyer=draft.buyer,
+        producer=draft.producer,
+        initiator=draft.initiator,
+        event=draft.event,
+        sourcing_request=draft.sourcing_request,
+        mode=draft.mode,
+        online_link=draft.online_link,
+        message=draft.message,
+        proposed_times=draft.proposed_times,
+        status=Status.REQUESTED,
+        hosted_by_staff=actor.on_behalf and actor.user.is_staff,
+        created_by=actor.user,
+        created_at=draft.now,
+        updated_at=draft.now,
+    )
+    meeting.full_clean()
+    meeting.save()
+    meeting.products.set(draft.products)
+    action_record(actor=actor, verb="meeting_request", summary=f"#{meeting.pk} → {draft.counterpart.name}")
+    _tell_other_side(meeting, draft.initiator, "requested")
+    return meeting
+
+
+def _check_mode(
+    *, mode: str, online_link: str, event: Event | None, organisation: Organisation, counterpart: Organisation, now
+) -> tuple[str, Event | None]:
+    """How they meet: online with a link, or at an event both are confirmed for; (link, event) as kept."""
     if mode not in Mode.values:
         raise field_error("mode", _("Choose how you would like to meet."), code="mode")
     online_link = (online_link or "").strip()
@@ -320,21 +410,32 @@ def meeting_request_create(
         raise field_error("online_link", _("Give the link of the online meeting."), code="link_required")
     if mode != Mode.ONLINE:
         online_link = ""
-    if mode == Mode.AT_EVENT:
-        if event is None:
-            raise field_error("event", _("Choose the event where you would like to meet."), code="event_required")
-        _check_event(event=event, organisation=organisation, counterpart=counterpart, now=now)
-    else:
-        event = None
-    times = _clean_times(proposed_times, required=mode != Mode.AT_EVENT, event=event, now=now)
+    if mode != Mode.AT_EVENT:
+        return online_link, None
+    if event is None:
+        raise field_error("event", _("Choose the event where you would like to meet."), code="event_required")
+    _check_event(event=event, organisation=organisation, counterpart=counterpart, now=now)
+    return online_link, event
 
+
+def _check_products(products: Iterable[Product], *, producer: Organisation) -> list[Product]:
+    """The products to talk about, each one of the producer's published products."""
     products = list(products)
     public = set(Product.objects.public().filter(producer=producer).values_list("pk", flat=True))
     if any(product.pk not in public for product in products):
         raise field_error("products", _("Choose among the producer's published products."), code="products")
-    if sourcing_request is not None and sourcing_request.buyer_id != buyer.pk:
-        raise ValidationError(_("That sourcing request is not the buyer's."), code="sourcing_request")
+    return products
 
+
+def _check_open_requests(
+    *,
+    buyer: Organisation,
+    producer: Organisation,
+    event: Event | None,
+    organisation: Organisation,
+    counterpart: Organisation,
+) -> None:
+    """One open request per pair (and event), and at most MAX_REQUESTS_PER_BUYER_PER_EVENT open per buyer at an event."""
     open_requests = MeetingRequest.objects.filter(status__in=OPEN_STATUSES)
     duplicate = open_requests.filter(buyer=buyer, producer=producer, event=event)
     if duplicate.exists():
@@ -343,43 +444,22 @@ def meeting_request_create(
             % {"name": counterpart.name},
             code="duplicate",
         )
-    if event is not None:
-        limit = MAX_REQUESTS_PER_BUYER_PER_EVENT
-        if open_requests.filter(buyer=buyer, event=event).count() >= limit:
-            if buyer.pk == organisation.pk:
-                text = _(
-                    "Your organisation already has %(limit)s open meeting requests for this event, the most allowed. "
-                    "Cancel one or wait for answers before asking for more."
-                ) % {"limit": limit}
-            else:
-                text = _(
-                    "%(name)s already has %(limit)s open meeting requests for this event, the most allowed. "
-                    "Try again later, or propose an online meeting."
-                ) % {"name": buyer.name, "limit": limit}
-            raise ValidationError(text, code="limit")
-
-    meeting = MeetingRequest(
-        buyer=buyer,
-        producer=producer,
-        initiator=organisation,
-        event=event,
-        sourcing_request=sourcing_request,
-        mode=mode,
-        online_link=online_link,
-        message=message,
-        proposed_times=times,
-        status=Status.REQUESTED,
-        hosted_by_staff=actor.on_behalf and actor.user.is_staff,
-        created_by=actor.user,
-        created_at=now,
-        updated_at=now,
-    )
-    meeting.full_clean()
-    meeting.save()
-    meeting.products.set(products)
-    action_record(actor=actor, verb="meeting_request", summary=f"#{meeting.pk} → {counterpart.name}")
-    _tell_other_side(meeting, organisation, "requested")
-    return meeting
+    if event is None:
+        return
+    limit = MAX_REQUESTS_PER_BUYER_PER_EVENT
+    if open_requests.filter(buyer=buyer, event=event).count() < limit:
+        return
+    if buyer.pk == organisation.pk:
+        text = _(
+            "Your organisation already has %(limit)s open meeting requests for this event, the most allowed. "
+            "Cancel one or wait for answers before asking for more."
+        ) % {"limit": limit}
+    else:
+        text = _(
+            "%(name)s already has %(limit)s open meeting requests for this event, the most allowed. "
+            "Try again later, or propose an online meeting."
+        ) % {"name": buyer.name, "limit": limit}
+    raise ValidationError(text, code="limit")
 
 
 def _check_event(*, event: Event, organisation: Organisation, counterpart: Organisation, now) -> None:
@@ -511,16 +591,6 @@ def meeting_messages_mark_read(*, actor: Actor, meeting: MeetingRequest) -> int:
         MeetingMessage.objects.filter(meeting=meeting, read_at__isnull=True)
         .exclude(organisation=organisation)
         .update(read_at=timezone.now())
-    )
-
-
-def unread_count(organisation_id: int) -> int:
-    """Messages from the other side, in any of the organisation's meetings, that it has not read."""
-    return (
-        MeetingMessage.objects.filter(read_at__isnull=True)
-        .filter(Q(meeting__buyer_id=organisation_id) | Q(meeting__producer_id=organisation_id))
-        .exclude(organisation_id=organisation_id)
-        .count()
     )
 
 

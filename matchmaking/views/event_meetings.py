@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -20,19 +20,19 @@ from accounts.roles import (
 )
 from core.forms import form_add_service_error
 from events.models import Event
-from matchmaking.forms_event_meetings import AvailabilityForm, MeetingMoveForm, MeetingSetupForm, event_days
+from matchmaking.forms.event_meetings import AvailabilityForm, MeetingMoveForm, MeetingSetupForm, event_days
 from matchmaking.ics import meeting_calendar
-from matchmaking.models import EventMeeting, MeetingSlot, MeetingTable, SlotUnavailability
+from matchmaking.models import EventMeeting
+from matchmaking.selectors import event_meetings as selectors
 from matchmaking.services import event_meetings as services
 
 
-class EventMixin(AccessMixin):
+class MeetingEventMixin(AccessMixin):
+    """The event of the URL whose meetings the view handles (drafts only for staff), and its board's address."""
+
     def get_event(self) -> Event:
         if not hasattr(self, "event"):
-            events = Event.objects.select_related("organiser", "province")
-            if not self.request.user.is_staff:
-                events = events.exclude(status=Event.Status.DRAFT)
-            self.event = get_object_or_404(events, slug=self.kwargs["slug"])
+            self.event = selectors.meeting_event_get(slug=self.kwargs["slug"], user=self.request.user)
         return self.event
 
     def board_url(self, anchor: str = "") -> str:
@@ -42,7 +42,7 @@ class EventMixin(AccessMixin):
 # --- Staff: setup, board, scheduler run, hand move ----------------------------------------------------------------
 
 
-class MeetingSetupView(StaffPermissionRequiredMixin, EventMixin, FormView):
+class MeetingSetupView(StaffPermissionRequiredMixin, MeetingEventMixin, FormView):
     """Generate the event's meeting slots and tables; refused once meetings are placed."""
 
     permission_required = ("matchmaking.add_meetingslot", "matchmaking.add_meetingtable")
@@ -54,14 +54,14 @@ class MeetingSetupView(StaffPermissionRequiredMixin, EventMixin, FormView):
 
     def get_context_data(self, **kwargs):
         event = self.get_event()
-        slots = list(MeetingSlot.objects.filter(event=event).order_by("starts_at"))
+        summary = selectors.meeting_setup_summary(event)
         return {
             **super().get_context_data(**kwargs),
             "event": event,
-            "slots": slots,
-            "table_count": MeetingTable.objects.filter(event=event).count(),
-            "placed": EventMeeting.objects.filter(event=event).count(),
-            "unavailable_marks": SlotUnavailability.objects.filter(slot__event=event).count(),
+            "slots": summary.slots,
+            "table_count": summary.table_count,
+            "placed": summary.placed,
+            "unavailable_marks": summary.unavailable_marks,
             "several_days": len(event_days(event)) > 1,
         }
 
@@ -80,7 +80,7 @@ class MeetingSetupView(StaffPermissionRequiredMixin, EventMixin, FormView):
         return redirect(reverse("matchmaking:event-meetings-setup", args=[self.get_event().slug]))
 
 
-class MeetingBoardView(StaffPermissionRequiredMixin, EventMixin, TemplateView):
+class MeetingBoardView(StaffPermissionRequiredMixin, MeetingEventMixin, TemplateView):
     """The grid slot × table with every meeting, the requests left out and why, and the run button."""
 
     permission_required = ("matchmaking.view_eventmeeting",)
@@ -88,7 +88,7 @@ class MeetingBoardView(StaffPermissionRequiredMixin, EventMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         event = self.get_event()
-        board = services.meeting_board(event=event)
+        board = selectors.meeting_board(event=event)
         user = self.request.user
         return {
             **super().get_context_data(**kwargs),
@@ -112,7 +112,7 @@ def _participants(meetings: list[EventMeeting]) -> list[dict]:
     return sorted(found.values(), key=lambda entry: (entry["organisation"].kind != "buyer", entry["organisation"].name))
 
 
-class SchedulerRunView(StaffPermissionRequiredMixin, EventMixin, View):
+class SchedulerRunView(StaffPermissionRequiredMixin, MeetingEventMixin, View):
     """POST: run the scheduler on the event's accepted at-event requests; hand-placed meetings stay."""
 
     permission_required = ("matchmaking.add_eventmeeting", "matchmaking.delete_eventmeeting")
@@ -145,7 +145,7 @@ class SchedulerRunView(StaffPermissionRequiredMixin, EventMixin, View):
         return redirect(self.board_url())
 
 
-class MeetingMoveView(StaffPermissionRequiredMixin, EventMixin, View):
+class MeetingMoveView(StaffPermissionRequiredMixin, MeetingEventMixin, View):
     """POST slot and table: move one meeting by hand. A clash changes nothing and says why."""
 
     permission_required = ("matchmaking.change_eventmeeting",)
@@ -153,7 +153,7 @@ class MeetingMoveView(StaffPermissionRequiredMixin, EventMixin, View):
 
     def post(self, request, *args, **kwargs):
         event = self.get_event()
-        meeting = get_object_or_404(EventMeeting.objects.select_related("slot", "table"), pk=kwargs["pk"], event=event)
+        meeting = selectors.board_meeting_get(event=event, pk=kwargs["pk"])
         form = MeetingMoveForm(request.POST, event=event)
         if form.is_valid():
             try:
@@ -180,7 +180,7 @@ class MeetingMoveView(StaffPermissionRequiredMixin, EventMixin, View):
 # --- Participants: availability and personal schedule -------------------------------------------------------------
 
 
-class ParticipantMixin(OrganisationMemberRequiredMixin, EventMixin):
+class ParticipantMixin(OrganisationMemberRequiredMixin, MeetingEventMixin):
     """A member of an organisation, or staff acting for it; the event must not be a draft for non-staff."""
 
     def organisation(self):
@@ -202,19 +202,15 @@ class AvailabilityView(ParticipantMixin, FormView):
         return super().post(request, *args, **kwargs)
 
     def _check_registered(self):
-        if not services.registered_for(event=self.get_event(), organisation=self.organisation()):
+        if not selectors.registered_for(event=self.get_event(), organisation=self.organisation()):
             raise PermissionDenied("Only organisations with a confirmed registration mark their availability.")
 
     def _state(self):
         if not hasattr(self, "state"):
             event, organisation = self.get_event(), self.organisation()
-            slots = list(MeetingSlot.objects.filter(event=event).order_by("starts_at"))
-            unavailable = set(
-                SlotUnavailability.objects.filter(slot__event=event, organisation=organisation).values_list(
-                    "slot_id", flat=True
-                )
-            )
-            meetings = services.personal_schedule(event=event, organisation=organisation)
+            slots = selectors.event_slots(event)
+            unavailable = selectors.unavailable_slot_ids(event=event, organisation=organisation)
+            meetings = selectors.personal_schedule(event=event, organisation=organisation)
             self.state = slots, unavailable, meetings
         return self.state
 
@@ -223,7 +219,7 @@ class AvailabilityView(ParticipantMixin, FormView):
         organisation = self.organisation()
         busy = {
             meeting.slot_id: _("your meeting with %(other)s, %(table)s")
-            % {"other": services.other_side(meeting, organisation), "table": meeting.table}
+            % {"other": selectors.other_side(meeting, organisation), "table": meeting.table}
             for meeting in meetings
         }
         return {**super().get_form_kwargs(), "slots": slots, "unavailable": unavailable, "busy": busy}
@@ -266,13 +262,15 @@ class PersonalScheduleView(ParticipantMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         event, organisation = self.get_event(), self.organisation()
-        meetings = services.personal_schedule(event=event, organisation=organisation)
+        meetings = selectors.personal_schedule(event=event, organisation=organisation)
         return {
             **super().get_context_data(**kwargs),
             "event": event,
             "organisation": organisation,
-            "rows": [{"meeting": meeting, "other": services.other_side(meeting, organisation)} for meeting in meetings],
-            "registered": services.registered_for(event=event, organisation=organisation),
+            "rows": [
+                {"meeting": meeting, "other": selectors.other_side(meeting, organisation)} for meeting in meetings
+            ],
+            "registered": selectors.registered_for(event=event, organisation=organisation),
             "on_behalf": self.actor.on_behalf,
         }
 
@@ -284,7 +282,7 @@ class PersonalScheduleIcsView(ParticipantMixin, View):
 
     def get(self, request, *args, **kwargs):
         event, organisation = self.get_event(), self.organisation()
-        meetings = services.personal_schedule_requests(event=event, organisation=organisation)
+        meetings = selectors.personal_schedule_requests(event=event, organisation=organisation)
         response = HttpResponse(
             meeting_calendar(meetings, name=f"{event.name} — {organisation.name}"),
             content_type="text/calendar; charset=utf-8",

@@ -6,9 +6,8 @@ other organisation's meeting is a 404. Staff acting on behalf of an organisation
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,15 +16,14 @@ from django.views.generic import ListView, TemplateView
 
 from accounts.models import Organisation
 from accounts.roles import OrganisationMemberRequiredMixin
-from catalog.models import Product
 from core.http import int_or_none
-from matchmaking.forms_meetings import ACTION_FORMS, MeetingRequestForm, MessageForm, OutcomeForm
+from matchmaking.forms.meetings import ACTION_FORMS, MeetingRequestForm, MessageForm, OutcomeForm
 from matchmaking.ics import meeting_calendar
-from matchmaking.models import MeetingMessage, MeetingOutcome, MeetingRequest, SourcingRequest
+from matchmaking.models import MeetingOutcome, MeetingRequest
+from matchmaking.selectors import meetings as selectors
 from matchmaking.services import meetings as services
 
 SIDES = (Organisation.Kind.BUYER, Organisation.Kind.PRODUCER)
-HISTORY_LIMIT = 20
 
 SUCCESS_MESSAGES = {
     services.Action.ACCEPT: gettext_lazy("The meeting is accepted. The other side is told by email."),
@@ -35,52 +33,7 @@ SUCCESS_MESSAGES = {
 }
 
 
-# --- Reads --------------------------------------------------------------------------------------------------------
-
-
-def own_meetings(organisation: Organisation):
-    return MeetingRequest.objects.filter(Q(buyer=organisation) | Q(producer=organisation))
-
-
-def meeting_page_queryset():
-    """One meeting with everything its page, its .ics and its outcome form show."""
-    products = Product.objects.select_related("producer").order_by("name", "pk")
-    return MeetingRequest.objects.select_related(
-        "buyer__province",
-        "buyer__ward",
-        "producer__province",
-        "producer__ward",
-        "initiator",
-        "event",
-        "sourcing_request",
-        "placement__slot",
-        "placement__table",
-        "created_by",
-    ).prefetch_related(Prefetch("products", queryset=products, to_attr="product_list"))
-
-
-def meeting_inbox(*, organisation: Organisation, status: str = ""):
-    """The organisation's meetings both ways, newest activity first, each with its unread message count."""
-    unread = Q(messages__read_at__isnull=True) & ~Q(messages__organisation=organisation)
-    queryset = (
-        own_meetings(organisation)
-        .select_related("buyer", "producer", "initiator", "event", "placement__slot", "placement__table")
-        .annotate(unread=Count("messages", filter=unread))
-        .order_by("-updated_at", "-pk")
-    )
-    return queryset.filter(status=status) if status else queryset
-
-
-def pair_history(meeting: MeetingRequest) -> list[MeetingRequest]:
-    """The same buyer and producer's other meetings, across events, with both sides' outcomes."""
-    outcomes = MeetingOutcome.objects.select_related("mou").order_by("organisation_id")
-    return list(
-        MeetingRequest.objects.filter(buyer_id=meeting.buyer_id, producer_id=meeting.producer_id)
-        .exclude(pk=meeting.pk)
-        .select_related("event", "placement__slot")
-        .prefetch_related(Prefetch("outcomes", queryset=outcomes, to_attr="outcome_list"))
-        .order_by("-created_at", "-pk")[:HISTORY_LIMIT]
-    )
+# --- What the viewer sees -----------------------------------------------------------------------------------------
 
 
 def _annotate_for(meeting: MeetingRequest, organisation: Organisation) -> MeetingRequest:
@@ -105,13 +58,13 @@ class MeetingInboxView(OrganisationMemberRequiredMixin, ListView):
     def get_queryset(self):
         status = self.request.GET.get("status", "")
         self.status = status if status in MeetingRequest.Status.values else ""
-        return meeting_inbox(organisation=self.actor.organisation, status=self.status)
+        return selectors.meeting_inbox(organisation=self.actor.organisation, status=self.status)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         organisation = self.actor.organisation
         meetings = [_annotate_for(meeting, organisation) for meeting in context["page_obj"].object_list]
-        counts = dict(own_meetings(organisation).values_list("status").annotate(total=Count("pk")).order_by())
+        counts = selectors.meeting_status_counts(organisation)
         context.update(
             {
                 "meetings": meetings,
@@ -152,7 +105,7 @@ class MeetingRequestCreateView(OrganisationMemberRequiredMixin, TemplateView):
                 else _("Choose the buyer to meet: open a sourcing request and use “Request a meeting”.")
             )
             return
-        self.counterpart = Organisation.objects.with_address().filter(pk=counterpart_id).first()
+        self.counterpart = selectors.counterpart_get(pk=counterpart_id)
         if self.counterpart is None:
             raise Http404("No such organisation.")
         try:
@@ -163,9 +116,7 @@ class MeetingRequestCreateView(OrganisationMemberRequiredMixin, TemplateView):
         self.buyer, self.producer = (organisation, self.counterpart) if is_buyer else (self.counterpart, organisation)
         sourcing_request_id = int_or_none(self.request.GET.get("sourcing_request"))
         self.sourcing_request = (
-            SourcingRequest.objects.filter(pk=sourcing_request_id, buyer=self.buyer).first()
-            if sourcing_request_id
-            else None
+            selectors.buyer_request_get(buyer=self.buyer, pk=sourcing_request_id) if sourcing_request_id else None
         )
 
     def new_form(self, data=None) -> MeetingRequestForm:
@@ -235,10 +186,7 @@ class MeetingSideMixin(OrganisationMemberRequiredMixin):
     """The meeting of the URL among the acting organisation's own; any other organisation gets a 404."""
 
     def get_meeting(self) -> MeetingRequest:
-        queryset = meeting_page_queryset().filter(
-            Q(buyer=self.actor.organisation) | Q(producer=self.actor.organisation)
-        )
-        return get_object_or_404(queryset, pk=self.kwargs["pk"])
+        return selectors.own_meeting_get(organisation=self.actor.organisation, pk=self.kwargs["pk"])
 
     def detail_url(self, meeting: MeetingRequest, anchor: str = "") -> str:
         return reverse("matchmaking:meeting-detail", args=[meeting.pk]) + (f"#{anchor}" if anchor else "")
@@ -268,11 +216,7 @@ class MeetingDetailView(MeetingSideMixin, TemplateView):
     def render_detail(self, meeting, *, action_forms=None, message_form=None, status=200):
         organisation = self.actor.organisation
         _annotate_for(meeting, organisation)
-        thread = list(
-            MeetingMessage.objects.filter(meeting=meeting)
-            .select_related("author", "organisation")
-            .order_by("created_at", "pk")
-        )
+        thread = selectors.meeting_thread(meeting)
         for message in thread:
             message.is_ours = message.organisation_id == organisation.pk
             message.is_new = not message.is_ours and message.read_at is None
@@ -286,7 +230,7 @@ class MeetingDetailView(MeetingSideMixin, TemplateView):
         }
         if message_form is None and meeting.status in services.THREAD_OPEN_STATUSES:
             message_form = MessageForm()
-        outcomes = list(meeting.outcomes.select_related("organisation", "mou").order_by("organisation_id"))
+        outcomes = selectors.meeting_outcomes(meeting)
         for outcome in outcomes:
             outcome.is_ours = outcome.organisation_id == organisation.pk
         context = self.get_context_data(
@@ -299,7 +243,7 @@ class MeetingDetailView(MeetingSideMixin, TemplateView):
             outcome_open=services.outcome_open(meeting),
             outcomes=outcomes,
             our_outcome=next((outcome for outcome in outcomes if outcome.is_ours), None),
-            history=pair_history(meeting),
+            history=selectors.pair_history(meeting),
         )
         return self.render_to_response(context, status=status)
 
@@ -364,7 +308,7 @@ class MeetingOutcomeView(MeetingSideMixin, TemplateView):
         return redirect(self.detail_url(meeting))
 
     def our_outcome(self, meeting) -> MeetingOutcome | None:
-        return MeetingOutcome.objects.filter(meeting=meeting, organisation=self.actor.organisation).first()
+        return selectors.outcome_of(meeting=meeting, organisation=self.actor.organisation)
 
     def render_page(self, meeting, form, *, status=200):
         _annotate_for(meeting, self.actor.organisation)

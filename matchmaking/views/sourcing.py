@@ -8,19 +8,16 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from accounts.models import Organisation
 from accounts.roles import OrganisationMemberRequiredMixin, actor_for
-from catalog.models import Product
 from core.forms import form_add_service_error
 from core.http import int_or_none, safe_next
-from matchmaking import selectors
-from matchmaking.forms_sourcing import (
+from matchmaking.forms.sourcing import (
     BuyerProfileForm,
     OfferForm,
     ShortlistAddForm,
@@ -30,6 +27,8 @@ from matchmaking.forms_sourcing import (
     standard_labels,
 )
 from matchmaking.models import BuyerProfile, SourcingRequest
+from matchmaking.selectors import readiness, suggestions
+from matchmaking.selectors import sourcing as selectors
 from matchmaking.services import sourcing as services
 
 # Suggestions are a ranked short list, not a catalogue: the best ones and the closest exclusions.
@@ -102,11 +101,9 @@ class ShortlistAddView(BuyerRequiredMixin, View):
         if not form.is_valid():
             messages.error(request, " ".join(form.non_field_errors()) or _("Choose a product or a producer."))
             return redirect(back)
-        product = producer = None
-        if form.cleaned_data["product"]:
-            product = get_object_or_404(Product.objects.public(), pk=form.cleaned_data["product"])
-        else:
-            producer = get_object_or_404(Organisation.objects.producers().verified(), pk=form.cleaned_data["producer"])
+        product, producer = selectors.shortlist_target_get(
+            product_id=form.cleaned_data["product"], producer_id=form.cleaned_data["producer"]
+        )
         try:
             item, created = services.shortlist_add(
                 actor=self.actor, product=product, producer=producer, note=form.cleaned_data["note"]
@@ -307,7 +304,7 @@ class RequestSuggestionsView(BuyerRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         sourcing_request = selectors.own_request_get(actor=self.actor, pk=self.kwargs["pk"])
-        suggested, excluded = selectors.request_suggestions(sourcing_request)
+        suggested, excluded = suggestions.request_suggestions(sourcing_request)
         return super().get_context_data(
             sourcing_request=sourcing_request,
             months=month_labels(sourcing_request.months_needed),
@@ -327,7 +324,7 @@ class ProfileSuggestionsView(BuyerRequiredMixin, TemplateView):
         profile = selectors.buyer_profile_get(organisation=self.actor.organisation)
         context = {"profile": profile}
         if profile is not None:
-            suggested, excluded = selectors.profile_suggestions(profile)
+            suggested, excluded = suggestions.profile_suggestions(profile)
             context.update(
                 suggested=suggested[:SHOWN_SUGGESTIONS],
                 excluded=excluded[:SHOWN_SUGGESTIONS],
@@ -348,11 +345,11 @@ class ProducerOpportunitiesView(OrganisationMemberRequiredMixin, TemplateView):
         organisation = self.actor.organisation
         context = {"verified": organisation.is_verified, "opportunities": [], "unmet": []}
         if organisation.is_verified:
-            fitting, unmet = selectors.producer_opportunities(producer=organisation)
+            fitting, unmet = suggestions.producer_opportunities(producer=organisation)
             context.update(
                 opportunities=fitting[:SHOWN_SUGGESTIONS],
                 unmet=unmet[:SHOWN_SUGGESTIONS],
-                has_products=Product.objects.published().filter(producer=organisation).exists(),
+                has_products=suggestions.has_published_products(organisation),
             )
         return super().get_context_data(**context, **kwargs)
 
@@ -367,24 +364,24 @@ class ReadinessView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         actor = actor_for(self.request)
-        product = selectors.readiness_product_get(pk=self.kwargs["product_pk"])
+        product = readiness.readiness_product_get(pk=self.kwargs["product_pk"])
         context = {"product": product, "profile": None, "buyers": None}
         if actor.is_buyer:
             context["viewer"] = "buyer"
             context["profile"] = selectors.buyer_profile_get(organisation=actor.organisation)
         elif actor.is_producer and product.producer_id == actor.organisation.pk:
             context["viewer"] = "producer"
-            context["buyers"] = selectors.readiness_buyers()
+            context["buyers"] = readiness.readiness_buyers()
             if self.request.GET.get("buyer"):
                 buyer_id = int_or_none(self.request.GET["buyer"])
                 if buyer_id is None:
                     raise Http404
-                context["profile"] = selectors.readiness_buyer_get(organisation_id=buyer_id)
+                context["profile"] = readiness.readiness_buyer_get(organisation_id=buyer_id)
                 context["selected_buyer"] = buyer_id
         else:
             raise Http404
         if context["profile"] is not None:
-            items = selectors.product_readiness(product=product, profile=context["profile"])
+            items = readiness.product_readiness(product=product, profile=context["profile"])
             met_count = sum(1 for _code, _label, met, _detail in items if met)
             context.update(items=items, met_count=met_count, gap_count=len(items) - met_count)
         return super().get_context_data(**context, **kwargs)

@@ -10,7 +10,7 @@ from django.utils import translation
 from accounts.models import Organisation, Province
 from catalog import completion, services
 from catalog.models import Certificate, Product, ProductSubGroup
-from matchmaking.forms_sourcing import subgroups_queryset
+from matchmaking.forms.sourcing import subgroups_queryset
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.catalog.factories import ProducerFactory, ProductFactory, certify, jpeg_upload
 from tests.catalog.test_workspace import product_data

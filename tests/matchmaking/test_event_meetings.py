@@ -26,6 +26,7 @@ from matchmaking.models import (
     MeetingTable,
     SlotUnavailability,
 )
+from matchmaking.selectors import event_meetings as selectors
 from matchmaking.services import event_meetings as services
 from reports.selectors.event_report import event_report
 from tests.accounts.factories import UserFactory
@@ -335,8 +336,8 @@ class TestSchedulerRun:
         reasons = {item.request.pk: item.reason for item in run.unplaced}
         absent_request = next(r for r in crowded["requests"] if r.producer == crowded["producers"][5])
         assert reasons[absent_request.pk] == scheduler.NO_COMMON_SLOT
-        assert services.SAME_PAIR in reasons.values()
-        assert set(reasons.values()) <= set(services.REASONS)
+        assert selectors.SAME_PAIR in reasons.values()
+        assert set(reasons.values()) <= set(selectors.REASONS)
         accepted_count = MeetingRequest.objects.filter(event=event, status=MeetingRequest.Status.ACCEPTED).count()
         assert placed + len(run.unplaced) == accepted_count
 
@@ -660,7 +661,7 @@ def test_the_demo_meetings_reach_the_event_report_and_a_second_load_adds_nothing
     assert 0 < with_mou <= likely <= held and 0 < with_order <= held
     assert event_report(event=conference).meetings.rows[-1][2] > 0
 
-    board = services.meeting_board(event=conference)
+    board = selectors.meeting_board(event=conference)
     assert len(board.meetings) <= board.bound
 
     client.force_login(staff)

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from accounts.models import Ward
 from accounts.roles import Actor
-from matchmaking import selectors
 from matchmaking.models import BuyerProfile, Offer, ShortlistItem, SourcingRequest
+from matchmaking.selectors import suggestions as selectors
 from matchmaking.services import sourcing as services
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.catalog.factories import ProducerFactory, ProductFactory, certify, subgroup

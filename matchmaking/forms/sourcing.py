@@ -1,6 +1,5 @@
-"""Forms and list filters of sourcing: the buyer profile, shortlist notes, sourcing requests and offers."""
+"""Forms of sourcing: the buyer profile, shortlist notes, sourcing requests and offers."""
 
-import django_filters
 from django import forms
 from django.utils import timezone, translation
 from django.utils.dates import MONTHS
@@ -264,36 +263,3 @@ class OfferForm(forms.Form):
         if price <= 0:
             raise forms.ValidationError(_("Enter a price above zero."), code="price_not_positive")
         return price
-
-
-class SourcingRequestFilter(django_filters.FilterSet):
-    subgroup = django_filters.ModelChoiceFilter(
-        label=_("Product sub-group"), queryset=subgroups_queryset(), empty_label=_("All sub-groups")
-    )
-    province = django_filters.ModelChoiceFilter(
-        label=_("Delivery province/city"),
-        field_name="delivery_province",
-        queryset=Province.objects.order_by("name"),
-        empty_label=_("All provinces"),
-    )
-    status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=SourcingRequest.Status.choices, empty_label=_("All statuses")
-    )
-
-    class Meta:
-        model = SourcingRequest
-        fields = ["subgroup", "province", "status"]
-
-    def __init__(self, *args, with_status: bool = True, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not with_status:
-            del self.filters["status"]
-
-    @property
-    def form(self):
-        form = super().form
-        if not getattr(form, "_grouped", False):
-            # Only the widget: django-filter's field keeps validating against its queryset.
-            form.fields["subgroup"].widget.choices = [("", _("All sub-groups")), *grouped_subgroup_choices()]
-            form._grouped = True
-        return form

@@ -16,6 +16,7 @@ from catalog.models import Product
 from core.forms import form_add_service_error
 from events.models import Event
 from matchmaking.models import MeetingOutcome, MeetingRequest
+from matchmaking.selectors.meetings import eligible_events, mou_choices
 from matchmaking.services import meetings as services
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -99,7 +100,7 @@ class MeetingRequestForm(ProposedTimesForm):
 
     def __init__(self, *args, organisation: Organisation, producer: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["event"].queryset = services.eligible_events(organisation)
+        self.fields["event"].queryset = eligible_events(organisation)
         modes = MeetingRequest.Mode.choices
         if not self.fields["event"].queryset.exists():
             modes = [(value, label) for value, label in modes if value != MeetingRequest.Mode.AT_EVENT]
@@ -219,4 +220,4 @@ class OutcomeForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, meeting: MeetingRequest, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["mou"].queryset = services.mou_choices(meeting)
+        self.fields["mou"].queryset = mou_choices(meeting)

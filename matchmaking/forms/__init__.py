@@ -1,0 +1,1 @@
+"""Matchmaking forms, by area: sourcing (profile, shortlist, requests, offers), meetings, event meetings."""

@@ -1,0 +1,1 @@
+"""Matchmaking reads, by area: sourcing, suggestions, listing readiness, meetings, event meetings."""
