@@ -7,7 +7,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from catalog import cache as page_cache
 from catalog.models import Certificate
-from catalog.selectors import product_list
 from catalog.services import certificate_revoke
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import ProducerFactory, ProductFactory, certify, subgroup
+from tests.catalog.listing import listing
 from tests.catalog.test_workspace import product_data
 
 pytestmark = pytest.mark.django_db
@@ -208,11 +208,6 @@ def test_a_cache_that_fails_does_not_fail_the_page(client, product, monkeypatch)
 
 
 def test_cached_facet_counts_follow_new_products(product):
-    def listing(**params):
-        data = QueryDict(mutable=True)
-        data.update(params)
-        return product_list(params=data)
-
     before = listing(q="banh pia")
     assert before.total == 1
     ProductFactory(name="Bánh pía kim sa", subgroup=subgroup("1.3.2"))

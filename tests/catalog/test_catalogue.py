@@ -3,26 +3,16 @@
 import datetime
 
 import pytest
-from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Ward
 from catalog.models import Certificate, Product
-from catalog.selectors import home_figures, product_list
+from catalog.selectors import home_figures
 from tests.catalog.factories import ProducerFactory, ProductFactory, certify, subgroup
+from tests.catalog.listing import listing
 
 pytestmark = pytest.mark.django_db
-
-
-def listing(**params):
-    data = QueryDict(mutable=True)
-    for key, value in params.items():
-        if isinstance(value, list):
-            data.setlist(key, value)
-        else:
-            data[key] = value
-    return product_list(params=data)
 
 
 def names(result):

@@ -15,18 +15,9 @@ from catalog.models import CatalogueEntry, Certificate, ProducerProfile, Product
 from catalog.querysets import valid_on_q
 from catalog.search import match_tsquery, product_match, search_query
 from tests.catalog.factories import ProducerFactory, ProductFactory, certify, jpeg_upload, subgroup
+from tests.catalog.listing import listing
 
 pytestmark = pytest.mark.django_db
-
-
-def listing(**params):
-    data = QueryDict(mutable=True)
-    for key, value in params.items():
-        if isinstance(value, list):
-            data.setlist(key, value)
-        else:
-            data[key] = value
-    return selectors.product_list(params=data)
 
 
 def entry(product) -> CatalogueEntry:
