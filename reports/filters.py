@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Province
 from catalog.filters import STAR_CHOICES
 from catalog.models import Certificate
+from catalog.querysets import lapsed_on_q, valid_on_q
 
 STATUS = Certificate.Status
 REGISTER_STATUS_CHOICES = [
@@ -22,9 +23,9 @@ def public_status_q(status: str, day=None) -> Q:
     """Certificates a visitor sees with this status today: a lapsed "valid" certificate reads as expired."""
     day = day or timezone.localdate()
     if status == STATUS.VALID:
-        return Q(status=STATUS.VALID, valid_until__gte=day)
+        return valid_on_q(day)
     if status == STATUS.EXPIRED:
-        return Q(status=STATUS.EXPIRED) | Q(status=STATUS.VALID, valid_until__lt=day)
+        return Q(status=STATUS.EXPIRED) | lapsed_on_q(day)
     return Q(status=status)
 
 

@@ -41,6 +41,7 @@ from catalog.ocop_rules import (
     recognising_levels,
     stars_for_score,
 )
+from catalog.querysets import lapsed_on_q, valid_on_q
 from core.forms import field_error
 from core.mail import email_send
 
@@ -420,9 +421,7 @@ def certificates_expire(*, today: datetime.date | None = None) -> dict[str, int]
     today = today or timezone.localdate()
     expired = 0
     for certificate in (
-        Certificate.objects.select_for_update()
-        .filter(status=Certificate.Status.VALID, valid_until__lt=today)
-        .select_related("product__producer")
+        Certificate.objects.select_for_update().filter(lapsed_on_q(today)).select_related("product__producer")
     ):
         certificate.status = Certificate.Status.EXPIRED
         certificate._history_change_reason = "expired"
@@ -438,12 +437,7 @@ def certificates_expire(*, today: datetime.date | None = None) -> dict[str, int]
     horizon = today + datetime.timedelta(days=EXPIRY_NOTICE_DAYS)
     for certificate in (
         Certificate.objects.select_for_update()
-        .filter(
-            status=Certificate.Status.VALID,
-            valid_until__gte=today,
-            valid_until__lte=horizon,
-            expiry_notice_sent_on__isnull=True,
-        )
+        .filter(valid_on_q(today), valid_until__lte=horizon, expiry_notice_sent_on__isnull=True)
         .select_related("product__producer")
     ):
         certificate.expiry_notice_sent_on = today
