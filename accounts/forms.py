@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Province, User, Ward
 from accounts.validators import normalise_tax_code, validate_phone, validate_tax_code
+from core.forms import CodeChoiceField
 from core.images import validate_image_upload
 
 
@@ -49,12 +50,14 @@ class AddressFormMixin:
             )
 
 
-class WardChoiceField(forms.ModelChoiceField):
+class WardChoiceField(CodeChoiceField):
     """Accepts any existing ward code, so a ward of another province gets a precise message."""
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
+        if "\x00" in str(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         try:
             return Ward.objects.select_related("province").get(pk=value)
         except (Ward.DoesNotExist, ValueError, TypeError):
@@ -92,7 +95,7 @@ class SignupForm(AddressFormMixin, forms.Form):
         max_length=20,
         help_text=_("10 digits, or 10 digits, a hyphen and 3 digits for a branch (0123456789-001)."),
     )
-    province = forms.ModelChoiceField(label=_("Province/city"), queryset=Province.objects.none())
+    province = CodeChoiceField(label=_("Province/city"), queryset=Province.objects.none())
     ward = WardChoiceField(label=_("Ward/commune"), queryset=Ward.objects.none())
     street_address = forms.CharField(label=_("House number, street, hamlet"), max_length=255, required=False)
 
@@ -182,6 +185,7 @@ class OrganisationForm(AddressFormMixin, forms.ModelForm):
             "description",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+        field_classes = {"province": CodeChoiceField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

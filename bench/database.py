@@ -5,12 +5,12 @@ import json
 import time
 from pathlib import Path
 
-import psycopg2
+import psycopg
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, connections
 from PIL import Image
-from psycopg2 import sql
+from psycopg import sql
 
 from bench.generate import PLACEHOLDER, PLACEHOLDER_LARGE, PLACEHOLDER_SMALL, Generator, vectors_agree
 
@@ -19,7 +19,7 @@ GENERATOR_VERSION = 3  # bump when the generator changes, so `--reuse` regenerat
 
 def _server_connection():
     db = settings.DATABASES["default"]
-    server = psycopg2.connect(
+    server = psycopg.connect(
         dbname="postgres",
         user=db.get("USER") or None,
         password=db.get("PASSWORD") or None,

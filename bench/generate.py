@@ -116,8 +116,8 @@ def _copy(cursor, table: str, columns: list[str], rows) -> int:
         buffer.write("\t".join(_copy_value(value) for value in row))
         buffer.write("\n")
         count += 1
-    buffer.seek(0)
-    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)  # noqa: S608 - fixed names
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # noqa: S608 - fixed names
+        copy.write(buffer.getvalue())
     return count
 
 

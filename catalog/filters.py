@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Province
 from catalog.classification import CURRENT_RULE_SET
 from catalog.models import ProducerProfile, Product, ProductGroup, ProductSubGroup, Standard
+from core.filters import CodeChoiceFilter
 
 STAR_CHOICES = [("5", _("5 stars")), ("4", _("4 stars")), ("3", _("3 stars"))]
 SORT_CHOICES = [
@@ -40,9 +41,7 @@ class ProductFilter(django_filters.FilterSet):
         queryset=ProductSubGroup.objects.filter(group__rule_set__code=CURRENT_RULE_SET),
         method="parsed_only",
     )
-    province = django_filters.ModelChoiceFilter(
-        label=_("Province/city"), queryset=Province.objects.all(), method="parsed_only"
-    )
+    province = CodeChoiceFilter(label=_("Province/city"), queryset=Province.objects.all(), method="parsed_only")
     legal_form = django_filters.MultipleChoiceFilter(
         label=_("Producer type"),
         choices=ProducerProfile.LegalForm.choices,

@@ -1,4 +1,4 @@
-"""A service's refusal, shown on the form that asked for the change."""
+"""Form helpers: a service's refusal shown on the form that asked for the change, a choice by text code."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -23,3 +23,13 @@ def form_add_service_error(
     for name, errors in error.error_dict.items():
         name = (aliases or {}).get(name, name)
         form.add_error(name if name in form.fields else field, errors)
+
+
+class CodeChoiceField(forms.ModelChoiceField):
+    """A choice of a row by its text code (a province, a ward). A value with a NUL byte, which no code holds
+    and PostgreSQL cannot compare, is an invalid choice before it reaches the database."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and "\x00" in value:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)

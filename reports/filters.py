@@ -9,6 +9,7 @@ from accounts.models import Province
 from catalog.filters import STAR_CHOICES
 from catalog.models import Certificate
 from catalog.querysets import lapsed_on_q, valid_on_q
+from core.filters import CodeChoiceFilter
 
 STATUS = Certificate.Status
 REGISTER_STATUS_CHOICES = [
@@ -39,7 +40,7 @@ class CertificateRegisterFilter(django_filters.FilterSet):
     stars = django_filters.ChoiceFilter(
         label=_("OCOP stars"), choices=STAR_CHOICES, method="filter_stars", empty_label=_("All stars")
     )
-    province = django_filters.ModelChoiceFilter(
+    province = CodeChoiceFilter(
         label=_("Province/city"),
         queryset=Province.objects.order_by("name"),
         method="filter_province",

@@ -1,9 +1,9 @@
 import os
 
-import psycopg2
+import psycopg
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from psycopg2 import sql
+from psycopg import sql
 
 
 class Command(BaseCommand):
@@ -21,8 +21,8 @@ class Command(BaseCommand):
             "connect_timeout": 5,
         }
         try:
-            connection = psycopg2.connect(**params)
-        except psycopg2.Error as error:
+            connection = psycopg.connect(**params)
+        except psycopg.Error as error:
             reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             raise CommandError(f"Cannot connect to {source}: {reason}") from None
         connection.autocommit = True
@@ -32,7 +32,7 @@ class Command(BaseCommand):
                 if cursor.fetchone() is None:
                     cursor.execute(sql.SQL("CREATE DATABASE {} ENCODING 'UTF8'").format(sql.Identifier(db["NAME"])))
                     self.stdout.write(f"Created database {db['NAME']}.")
-        except psycopg2.Error as error:
+        except psycopg.Error as error:
             raise CommandError(f"{source}: cannot create database {db['NAME']}: {str(error).strip()}") from None
         finally:
             connection.close()
