@@ -27,7 +27,10 @@ migrate: db
 demo: migrate
 	$(PY) manage.py load_demo
 
+# The web server and one worker of the task queue together; Ctrl-C stops both.
 run: demo
+	@$(PY) manage.py procrastinate worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' INT TERM EXIT; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: db

@@ -7,11 +7,16 @@
   was wrong with it.
 - `LargeListMixin`: admin lists over tables that grow with the catalogue (products, certificates,
   organisations, the audit trail).
+
+It also lists the outgoing emails for staff (`OutgoingEmailAdmin`).
 """
 
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from core.models import OutgoingEmail
 
 
 def _may_be_key(field, value) -> bool:
@@ -62,3 +67,27 @@ class LargeListMixin:
 
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """The emails the portal has sent or is still trying to send: read-only, for staff answering "I got nothing"."""
+
+    list_display = ["subject", "recipients", "created_at", "sent_at", "attempts", "last_error"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["subject", "to"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    @admin.display(description=_("to"))
+    def recipients(self, email):
+        return ", ".join(email.to)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

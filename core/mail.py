@@ -1,24 +1,36 @@
-"""Email as the portal sends it: plain text, rendered in the sender's language, sent once the change is saved."""
+"""Email as the portal sends it: plain text, rendered in the sender's language, delivered by the task queue.
+
+`email_send` writes the message (core.models.OutgoingEmail) and its delivery job in the caller's transaction:
+if the change is rolled back, no email goes; if it commits, the email goes once, whenever the mail server
+answers (core.tasks.email_deliver retries with backoff). No request waits for SMTP.
+"""
+
+import uuid
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+
+from core.models import OutgoingEmail
+from core.tasks import email_deliver
+from core.text import single_line
 
 
-def email_send(*, to: list[str], subject: str, template: str, context: dict) -> None:
-    """Send a plain-text email after the surrounding transaction commits."""
-    recipients = [address for address in to if address]
+def email_send(*, to: list[str], subject: str, template: str, context: dict, key: str | None = None) -> None:
+    """Render a plain-text email now and queue its delivery; the same `key` twice sends it once."""
+    recipients = sorted({address for address in to if address})
     if not recipients:
         return
-    language = translation.get_language()
-
-    def send():
-        with translation.override(language):
-            body = render_to_string(
-                template, {**context, "portal_name": settings.PORTAL_NAME, "portal_url": settings.PORTAL_URL}
-            )
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-
-    transaction.on_commit(send)
+    body = render_to_string(
+        template, {**context, "portal_name": settings.PORTAL_NAME, "portal_url": settings.PORTAL_URL}
+    )
+    email, created = OutgoingEmail.objects.get_or_create(
+        key=(key or f"once:{uuid.uuid4().hex}")[:200],
+        defaults={
+            "to": recipients,
+            "subject": single_line(str(subject))[:300],
+            "body": body,
+            "message_id": OutgoingEmail.new_message_id(settings.EMAIL_MESSAGE_ID_DOMAIN),
+        },
+    )
+    if created:
+        email_deliver.defer(email_id=email.pk)

@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    # The task queue: jobs in the portal's PostgreSQL, run by `manage.py procrastinate worker` (README).
+    "procrastinate.contrib.django",
     # The portal's apps, in dependency order: each imports only those above it.
     "core",
     "accounts",
@@ -164,16 +166,13 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 # Application dossiers: never under MEDIA_URL; served only through views that check permissions.
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private")))
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if PRODUCTION
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
-        )
-    },
-}
+# Media and private files on the file system, or in two S3-compatible buckets when S3_BUCKET is set
+# (ocop_portal/storages.py). MEDIA_ORIGIN is where browsers then load media from (None: this site).
+from ocop_portal.storages import storage_settings  # noqa: E402
+
+_storage_settings = storage_settings(production=PRODUCTION)
+STORAGES = _storage_settings.storages
+MEDIA_ORIGIN = _storage_settings.media_origin
 
 # Development and tests serve static files straight from static/; production from collectstatic's manifest.
 WHITENOISE_USE_FINDERS = not PRODUCTION
@@ -194,6 +193,23 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Cổng OCOP <no-reply@ocop.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# The task queue (procrastinate): each app's tasks.py is read at start; failed jobs are listed in the admin.
+PROCRASTINATE_WORKER_DEFAULTS = {
+    "fetch_job_polling_interval": env_int("WORKER_POLL_SECONDS", 2),
+    "shutdown_graceful_timeout": 30,
+    "update_heartbeat_interval": 5,
+    # Succeeded jobs are deleted; failed ones stay for staff to see and retry in the admin.
+    "delete_jobs": "successful",
+}
+# /healthz and the staff dashboard call the queue stuck when a due job has waited this long.
+QUEUE_STUCK_SECONDS = env_int("QUEUE_STUCK_SECONDS", 600)
+# A job whose worker stopped sending its heartbeat this many seconds ago (killed, machine lost) is put back.
+WORKER_STALLED_SECONDS = env_int("WORKER_STALLED_SECONDS", 60)
+# SMTP must answer within this many seconds, or the attempt fails and the job is retried later.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# The domain in each email's Message-ID header.
+EMAIL_MESSAGE_ID_DOMAIN = env_str("EMAIL_MESSAGE_ID_DOMAIN", "ocop.localhost")
 
 # The portal's own settings.
 PORTAL_NAME = env_str("PORTAL_NAME", "Cổng thông tin OCOP")
@@ -252,7 +268,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        # Photos and logos come from the media bucket's origin when they are on S3-compatible storage.
+        "img-src": ["'self'", "data:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "form-action": ["'self'"],
@@ -323,5 +340,9 @@ LOGGING = {
         # Sign-in failures and lockouts (WARNING), successful sign-ins (INFO).
         "axes": {"level": env_str("LOG_LEVEL", "INFO")},
         "axes.apps": {"level": "WARNING"},  # not the version banner at every command
+        # The queue's jobs as they start and end (INFO), not its registration of every task at each start.
+        "procrastinate": {"level": env_str("LOG_LEVEL", "INFO")},
+        "procrastinate.periodic": {"level": "WARNING"},
+        "procrastinate.blueprints": {"level": "WARNING"},
     },
 }

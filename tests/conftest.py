@@ -1,9 +1,60 @@
+import contextlib
+
 import pytest
 from django.contrib.auth.models import Group
+from django.core import mail
 from django.utils import translation
 
 from accounts.permissions_setup import STAFF_GROUP_NAME
 from tests.accounts.factories import OrganisationFactory, UserFactory
+from tests.jobs import run_queued_jobs
+
+
+class DeliveredOutbox(list):
+    """Django's test outbox, read after the queue's waiting email jobs have run (tests/jobs.py).
+
+    Email goes through the task queue: a test that reads `mail.outbox` or `mailoutbox` reads what the
+    queue would have delivered by then, delivered by the task's own code through the locmem backend.
+    """
+
+    def _deliver(self):
+        if mail.outbox is not self:  # the live server's set-up gives Django's test outbox a new list
+            list.extend(self, list.__iter__(mail.outbox))
+            mail.outbox = self
+        with contextlib.suppress(RuntimeError):  # a test without database access has queued nothing
+            run_queued_jobs(queues=["email"])
+
+    def __iter__(self):
+        self._deliver()
+        return super().__iter__()
+
+    def __len__(self):
+        self._deliver()
+        return super().__len__()
+
+    def __getitem__(self, index):
+        self._deliver()
+        return super().__getitem__(index)
+
+    def clear(self):
+        """Forget what was sent so far, the emails still waiting in the queue included."""
+        self._deliver()
+        super().clear()
+
+    def __bool__(self):
+        return len(self) > 0
+
+
+@pytest.fixture(autouse=True)
+def _outbox_after_the_queue(_dj_autoclear_mailbox):
+    mail.outbox = DeliveredOutbox()
+    return mail.outbox
+
+
+@pytest.fixture
+def mailoutbox(_outbox_after_the_queue):
+    """pytest-django's fixture, as the outbox after the queue (whatever order the fixtures are set up in)."""
+    return _outbox_after_the_queue
 
 
 @pytest.fixture(autouse=True)

@@ -30,8 +30,28 @@ def run_manage(*args, env=None, timeout=120):
 def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "queue": {"status": "ok", "waiting": 0, "oldest_waiting_seconds": 0, "failed": 0},
+    }
     assert "no-cache" in response["Cache-Control"]
+
+
+def test_healthz_reports_a_stuck_queue(client, settings):
+    from django.db import connection
+
+    from core.tasks import email_deliver
+
+    settings.QUEUE_STUCK_SECONDS = 600
+    job = email_deliver.defer(email_id=1)
+    with connection.cursor() as cursor:  # deferred 20 minutes ago, and no worker took it
+        cursor.execute("UPDATE procrastinate_events SET at = now() - interval '20 minutes' WHERE job_id = %s", [job])
+    queue = client.get("/healthz").json()["queue"]
+    assert queue["status"] == "stuck"
+    assert queue["waiting"] == 1
+    assert 1190 <= queue["oldest_waiting_seconds"] <= 1300
 
 
 def test_healthz_is_503_when_the_database_is_unreachable():

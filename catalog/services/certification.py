@@ -432,6 +432,7 @@ def certificates_expire(*, today: datetime.date | None = None) -> dict[str, int]
             subject=_("OCOP certificate expired: %(product)s") % {"product": certificate.product.name},
             template="catalog/email/certificate_expired.txt",
             context={"certificate": certificate},
+            key=f"certificate-expired:{certificate.pk}",
         )
     noticed = 0
     horizon = today + datetime.timedelta(days=EXPIRY_NOTICE_DAYS)
@@ -449,5 +450,6 @@ def certificates_expire(*, today: datetime.date | None = None) -> dict[str, int]
             % {"date": certificate.valid_until.strftime("%d/%m/%Y"), "product": certificate.product.name},
             template="catalog/email/certificate_expiring.txt",
             context={"certificate": certificate, "portal_url": settings.PORTAL_URL},
+            key=f"certificate-expiring:{certificate.pk}:{certificate.valid_until.isoformat()}",
         )
     return {"expired": expired, "expiry_notices": noticed}

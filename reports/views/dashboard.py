@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.roles import StaffPermissionRequiredMixin
+from core.queue import queue_health
 from reports.forms import DashboardFilterForm, year_presets
 from reports.selectors import statistics
 
@@ -38,4 +39,5 @@ class StaffDashboardView(StaffPermissionRequiredMixin, TemplateView):
             "today": today,
             "presets": presets,
             "dashboard": statistics.staff_dashboard(period=period, today=today),
+            "queue": queue_health(),
         }

@@ -9,10 +9,8 @@ import os
 from pathlib import Path
 
 import pytest
-from django.db import connection, transaction
 from django.test.utils import modify_settings
 from playwright.sync_api import expect
-from psycopg2 import sql
 
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # The test machines have no internet: without these flags Chromium waits on network look-ups it never gets.
@@ -30,7 +28,6 @@ VIEWPORTS = {
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
 }
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "var" / "browser-screenshots"
-SNAPSHOT_SCHEMA = "browser_snapshot"
 # Actions and assertions wait up to 10 s for the page (the test machines are small and shared).
 TIMEOUT_MS = 10_000
 expect.set_options(timeout=TIMEOUT_MS)
@@ -87,75 +84,8 @@ def live_url(django_db_setup):
     server.stop()
 
 
-# --- The database ------------------------------------------------------------------------------------------------
-# The live server's threads see only committed rows, so these tests run outside a rolled-back transaction and the
-# database is emptied after each one. The rows the migrations wrote (permissions, staff groups, 3,300 wards, the
-# OCOP classification) are copied once into a side schema and put back with INSERT … SELECT: Django's own
-# serialized rollback reloads them object by object, several seconds per test on the test machines.
-
-_flushed = {"pending": False}
-
-
-def _seeded_tables(cursor) -> list[str]:
-    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
-    seeded = []
-    for table in sorted(tables):
-        cursor.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(sql.Identifier(table)))
-        if cursor.fetchone()[0]:
-            seeded.append(table)
-    return seeded
-
-
-def _restore(tables: list[str]) -> None:
-    with transaction.atomic(), connection.cursor() as cursor:
-        # The flush re-creates content types and permissions (post_migrate) under new ids: replace them.
-        cursor.execute(
-            sql.SQL("TRUNCATE {} CASCADE").format(sql.SQL(", ").join(sql.Identifier(table) for table in tables))
-        )
-        for table in tables:
-            cursor.execute(
-                sql.SQL("INSERT INTO {} SELECT * FROM {}.{}").format(
-                    sql.Identifier(table), sql.Identifier(SNAPSHOT_SCHEMA), sql.Identifier(table)
-                )
-            )
-    _flushed["pending"] = False
-
-
-@pytest.fixture(scope="package")
-def _migrated_rows(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute(
-            sql.SQL("DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0}").format(sql.Identifier(SNAPSHOT_SCHEMA))
-        )
-        tables = _seeded_tables(cursor)
-        for table in tables:
-            cursor.execute(
-                sql.SQL("CREATE TABLE {}.{} AS TABLE {}").format(
-                    sql.Identifier(SNAPSHOT_SCHEMA), sql.Identifier(table), sql.Identifier(table)
-                )
-            )
-    yield tables
-    with django_db_blocker.unblock():
-        # The last test's flush emptied them: the tests after this package expect the migrated rows.
-        if _flushed["pending"]:
-            _restore(tables)
-        with connection.cursor() as cursor:
-            cursor.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(SNAPSHOT_SCHEMA)))
-
-
-@pytest.fixture(autouse=True)
-def _migrated_rows_back(_migrated_rows, django_db_blocker):
-    """Before each test (and before its database fixture), put back what the previous test's flush removed."""
-    if _flushed["pending"]:
-        with django_db_blocker.unblock():
-            _restore(_migrated_rows)
-
-
-@pytest.fixture
-def live_db(transactional_db):
-    """Committed data the live server sees; the migrated rows are there, anything the test adds is removed."""
-    yield
-    _flushed["pending"] = True  # transactional_db's flush runs right after this
+# The database: committed rows for the live server, the migrated rows put back after each test.
+from tests.committed_db import _migrated_rows, _migrated_rows_back, live_db  # noqa: E402, F401
 
 
 @pytest.hookimpl(wrapper=True)
@@ -167,7 +97,7 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def open_page(browser, live_url, live_db, request):
+def open_page(browser, live_url, live_db, request):  # noqa: F811 - the fixture imported above
     """open_page(kind) -> a new page in its own context at the "desktop" or "phone" viewport."""
     contexts = []
 

@@ -7,7 +7,6 @@ import re
 
 import pytest
 import zxingcpp
-from django.core import mail
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -109,7 +108,7 @@ def test_producer_applies_staff_recognise_and_the_public_page_shows_the_star(
         organisation=ORGANISATION,
     )
     # The producer is welcomed, staff are asked to verify the new organisation.
-    assert [(message.to, message.subject) for message in mail.outbox] == [
+    assert [(message.to, message.subject) for message in mailoutbox] == [
         ([PRODUCER["email"]], vi("Welcome to %(portal)s") % {"portal": settings.PORTAL_NAME}),
         ([staff.email], vi("New organisation to verify: %(name)s") % {"name": ORGANISATION["name"]}),
     ]

@@ -7,7 +7,6 @@ import re
 import icalendar
 import pytest
 from django.conf import settings
-from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -73,7 +72,7 @@ def test_buyer_posts_a_request_reads_suggestions_and_meets_a_producer_who_accept
     staff_page = open_page(viewport)
     sign_in(staff_page, staff.email)
     admin_verify_organisation(staff_page, BUYER_ORGANISATION["name"])
-    verified = mail.outbox[-1]
+    verified = mailoutbox[-1]
     assert verified.to == [BUYER["email"]]
     assert verified.subject == vi("%(name)s is verified on %(portal)s") % {
         "name": BUYER_ORGANISATION["name"],

@@ -89,6 +89,7 @@ def test_requires_approval_is_pending_until_staff_approve(
     assert services.places_taken(event) == 3  # a pending registration holds its places
 
     client.force_login(staff)
+    mailoutbox.clear()  # the "registration received" email, sent when the producer registered
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("events:staff-registration-decide", args=[event.slug, registration.pk]), {"decision": "approve"}
@@ -109,6 +110,7 @@ def test_declining_a_pending_registration_moves_the_waiting_list(
     assert (pending.status, waiting.status) == (Status.PENDING, Status.WAITLISTED)
 
     client.force_login(staff)
+    mailoutbox.clear()  # the emails sent when they registered
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("events:staff-registration-decide", args=[event.slug, pending.pk]), {"decision": "reject"})
     pending.refresh_from_db()

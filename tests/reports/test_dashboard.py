@@ -355,7 +355,8 @@ def test_the_query_count_does_not_grow_with_the_data(client, staff, meetings, dj
 
     with django_assert_max_num_queries(len(few.captured_queries)):
         dashboard(client, province="92")
-    assert len(few.captured_queries) <= 16  # session, user, permissions, unread messages, provinces, the figures
+    # session, user, permissions, unread messages, provinces, the figures, the task queue's health
+    assert len(few.captured_queries) <= 17
 
 
 # --- The demo data -------------------------------------------------------------------------------------------------
@@ -386,3 +387,25 @@ def test_the_demo_dashboard_agrees_with_the_event_report_and_the_certificates(cl
     registered, present = (line[1] for line in report.attendance.rows[:2])
     assert row[3:] == [registered, present, report.summary["mous"], requested, accepted, held, likely]
     assert (report.summary["mous"], requested) == (56, 74)
+
+
+def test_a_stuck_queue_and_failed_jobs_are_shown_to_staff(client, staff, settings):
+    from core.tasks import email_deliver
+
+    client.force_login(staff)
+    assert "Hàng đợi tác vụ" not in dashboard(client).content.decode()
+
+    settings.QUEUE_STUCK_SECONDS = 600
+    waiting = email_deliver.defer(email_id=1)
+    failed = email_deliver.defer(email_id=2)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE procrastinate_events SET at = now() - interval '30 minutes' WHERE job_id = %s", [waiting]
+        )
+        cursor.execute("UPDATE procrastinate_jobs SET status = 'doing' WHERE id = %s", [failed])
+        cursor.execute("UPDATE procrastinate_jobs SET status = 'failed' WHERE id = %s", [failed])
+    page = dashboard(client).content.decode()
+    assert "Hàng đợi tác vụ không chạy" in page
+    assert "1 tác vụ đang chờ, lâu nhất 30 phút" in page
+    assert "1 tác vụ đã thất bại" in page
+    assert reverse("admin:procrastinate_procrastinatejob_changelist") + "?status__exact=failed" in page

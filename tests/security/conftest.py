@@ -33,6 +33,8 @@ from catalog.models import (
     RuleSet,
     Score,
 )
+from core.models import OutgoingEmail
+from core.tasks import email_deliver
 from events import services as event_services
 from events.models import Event, MoU, Registration, Session
 from matchmaking.models import BuyerProfile, EventMeeting, MeetingRequest, MeetingSlot, MeetingTable, SourcingRequest
@@ -243,6 +245,15 @@ def _build_world() -> World:
     import_batch = ImportBatch.objects.create(
         uploaded_by=users["staff"], original_name="danh-sach-ocop.xlsx", sha256="0" * 64, size=0, file_kind="xlsx"
     )
+    # An email waiting in the task queue, for the admin's lists of outgoing emails and of jobs.
+    outgoing_email = OutgoingEmail.objects.create(
+        key="security-world",
+        message_id="<security-world@ocop.localhost>",
+        to=["khach@example.vn"],
+        subject="Thư",
+        body=".",
+    )
+    queued_job = email_deliver.defer(email_id=outgoing_email.pk)
     # Someone outside every role, whose password-reset link the matrix follows.
     reset_user = UserFactory(full_name="Người quên mật khẩu")
 
@@ -289,6 +300,8 @@ def _build_world() -> World:
             "access_log": access_log,
             "access_failure": access_failure,
             "import_batch": import_batch,
+            "outgoing_email": outgoing_email,
+            "queued_job": queued_job,
             "legacy_ward": LegacyWard.objects.order_by("pk").first(),
             "reset_user": reset_user,
         },

@@ -399,6 +399,9 @@ ADMIN_MODELS: dict[str, tuple[Callable[[World], object], int, int]] = {
     "axes_accessattempt": (lambda w: w.access_attempt.pk, 403, 403),
     "axes_accesslog": (lambda w: w.access_log.pk, 403, 403),
     "axes_accessfailurelog": (lambda w: w.access_failure.pk, 403, 403),
+    # The task queue and the emails it sends: staff watch them (and retry a failed job) in the admin.
+    "core_outgoingemail": (lambda w: w.outgoing_email.pk, 200, 200),
+    "procrastinate_procrastinatejob": (lambda w: w.queued_job, 200, 200),
 }
 
 
