@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 
 from accounts import services
 from accounts.models import ActionRecord, LegacyWard, Organisation, Province, User, Ward
-from core.admin import LargeListMixin, SafeAutocompleteMixin
+from core.admin import LargeListMixin, ReadOnlyAdminMixin, SafeAutocompleteMixin
 from core.images import ACCEPT as IMAGE_ACCEPT
 from core.images import validate_image_upload
 
@@ -144,18 +144,9 @@ class LegacyWardAdmin(admin.ModelAdmin):
 
 
 @admin.register(ActionRecord)
-class ActionRecordAdmin(LargeListMixin, admin.ModelAdmin):
+class ActionRecordAdmin(ReadOnlyAdminMixin, LargeListMixin, admin.ModelAdmin):
     list_display = ["created_at", "actor", "organisation", "on_behalf", "verb", "summary"]
     # A date filter, not a date hierarchy: the hierarchy reads every record for the years it offers.
     list_filter = ["on_behalf", "verb", "created_at"]
     list_select_related = ["actor", "organisation"]
     search_fields = ["actor__email", "organisation__name", "summary"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

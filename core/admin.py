@@ -8,6 +8,8 @@
 - `LargeListMixin`: admin lists over tables that grow with the catalogue (products, certificates,
   organisations, the audit trail).
 
+- `ReadOnlyAdminMixin`: records staff read and never add, change or delete.
+
 It also lists the outgoing emails for staff (`OutgoingEmailAdmin`).
 """
 
@@ -69,8 +71,21 @@ class LargeListMixin:
     show_facets = admin.ShowFacets.NEVER
 
 
+class ReadOnlyAdminMixin:
+    """A record staff read and never add, change or delete in the admin (a trail, a log, a workflow's rows)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
+class OutgoingEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The emails the portal has sent or is still trying to send: read-only, for staff answering "I got nothing"."""
 
     list_display = ["subject", "recipients", "created_at", "sent_at", "attempts", "last_error"]
@@ -82,12 +97,3 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     @admin.display(description=_("to"))
     def recipients(self, email):
         return ", ".join(email.to)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
