@@ -1,12 +1,14 @@
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Province, User, Ward
 from accounts.validators import normalise_tax_code, validate_phone, validate_tax_code
 from core.forms import CodeChoiceField
 from core.images import validate_image_upload
+from core.mail import email_send
 
 
 class AddressFormMixin:
@@ -244,3 +246,18 @@ class PortalPasswordChangeForm(NewPasswordBesideItsFieldMixin, PasswordChangeFor
 
 class PortalSetPasswordForm(NewPasswordBesideItsFieldMixin, SetPasswordForm):
     pass
+
+
+class PortalPasswordResetForm(PasswordResetForm):
+    """Django's reset form, its email sent as every other one: stored, and delivered by a worker (core.mail).
+
+    Django's own `send_mail` talks to the SMTP server inside the request, and drops the email if that fails.
+    """
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
+        email_send(
+            to=[to_email],
+            subject=render_to_string(subject_template_name, context),
+            template=email_template_name,
+            context=context,
+        )

@@ -17,6 +17,7 @@ from accounts.forms import (
     EmailAuthenticationForm,
     OrganisationForm,
     PortalPasswordChangeForm,
+    PortalPasswordResetForm,
     PortalSetPasswordForm,
     SignupForm,
 )
@@ -180,6 +181,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PortalPasswordResetForm
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"

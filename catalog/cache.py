@@ -21,14 +21,20 @@ import hashlib
 import logging
 import re
 import time
+from collections.abc import Callable
+from contextvars import ContextVar
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.utils import timezone
+from procrastinate.contrib.django import app
+from procrastinate.exceptions import AlreadyEnqueued
 
 logger = logging.getLogger(__name__)
 
@@ -114,23 +120,113 @@ def connect_signals() -> None:
         post_delete.connect(_changed, sender=model, dispatch_uid=f"catalog-cache-{model._meta.label}-delete")
 
 
-def cached_data(name: str, compute):
-    """`compute()`, kept in the shared cache until the generation or the date changes."""
+# The figures a worker may compute again (`rebuildable`), by dotted path: name → function.
+REBUILDERS: dict[str, Callable] = {}
+REBUILD_TASK = "catalog.public_figure_rebuild"
+# A figure is kept this long whatever the generation: after a change its previous value is served until a
+# worker has computed the new one; a figure nobody reads for this long is computed again by its next reader.
+STALE_FIGURE_SECONDS = 7 * 24 * 3600
+# Set when a page used a figure older than the data: such a page is never stored (VisitorPageCacheMiddleware).
+_served_stale: ContextVar[bool] = ContextVar("catalog_cache_served_stale", default=False)
+
+
+def rebuildable(function: Callable) -> Callable:
+    """Let a worker compute this figure again after a change: `cached_data(..., rebuild=(function, kwargs))`.
+
+    Its keyword arguments must be JSON (they travel in the job), and its value must be what `cached_data` keeps.
+    """
+    REBUILDERS[f"{function.__module__}.{function.__qualname__}"] = function
+    return function
+
+
+def _data_key(name: str) -> str:
+    return f"{DATA_KEY_PREFIX}:{name}"
+
+
+def cached_data(name: str, compute, *, rebuild: tuple[Callable, dict] | None = None):
+    """`compute()`, kept in the shared cache until the generation or the date changes.
+
+    With `rebuild` (a `rebuildable` function and its arguments, computing the same value), a figure made stale
+    by a change is not computed in the visitor's request: its previous value is returned, and a worker computes
+    the new one (`figure_rebuild`). Without a previous value (first use, eviction) the reader computes it.
+    """
     if not enabled():
         return compute()
     try:
-        key = f"{DATA_KEY_PREFIX}:{generation()}:{timezone.localdate().isoformat()}:{name}"
-        value = cache.get(key)
+        current, today = generation(), timezone.localdate().isoformat()
+        stored = cache.get(_data_key(name))
     except Exception:
         logger.exception("Page cache unavailable")
         return compute()
-    if value is None:
-        value = compute()
-        try:
-            cache.set(key, value, settings.PAGE_CACHE_SECONDS)
-        except Exception:
-            logger.exception("Page cache unavailable")
+    if stored is not None:
+        stored_generation, stored_day, value = stored
+        if (stored_generation, stored_day) == (current, today):
+            return value
+        if rebuild is not None:
+            _rebuild_later(name, rebuild, generation=current)
+            _served_stale.set(True)
+            return value
+    value = compute()
+    _figure_store(name, value, generation=current, day=today)
     return value
+
+
+def _figure_store(name: str, value, *, generation: int, day: str) -> None:
+    try:
+        cache.set(_data_key(name), (generation, day, value), STALE_FIGURE_SECONDS)
+    except Exception:
+        logger.exception("Page cache unavailable")
+
+
+def _rebuild_later(name: str, rebuild: tuple[Callable, dict], *, generation: int) -> None:
+    """Queue one computation of a stale figure per change, however many visitors read it meanwhile.
+
+    A marker in the cache (added by the first reader after the change) keeps the others from writing a job; the
+    job's queueing lock keeps a second one from waiting beside it if the marker is lost.
+    """
+    function, kwargs = rebuild
+    path = f"{function.__module__}.{function.__qualname__}"
+    if REBUILDERS.get(path) is not function:
+        raise ImproperlyConfigured(f"{path} is not marked @rebuildable.")
+    try:
+        if not cache.add(f"{DATA_KEY_PREFIX}:queued:{generation}:{name}", 1, REBUILD_MARKER_SECONDS):
+            return
+        app.configure_task(REBUILD_TASK, queueing_lock=f"figure:{name}"[:200], allow_unknown=False).defer(
+            name=name, path=path, kwargs=kwargs
+        )
+    except AlreadyEnqueued:
+        pass
+    except Exception:
+        logger.exception("The figure %s could not be queued for computing; its previous value is served.", name)
+
+
+# A figure whose computation was queued is not queued again for this long (if that job was lost, the next reader
+# after this queues another).
+REBUILD_MARKER_SECONDS = 300
+
+
+def figure_rebuild(*, name: str, path: str, kwargs: dict) -> bool:
+    """A worker's computation of a stale figure: computed from the data as it is now, then stored.
+
+    Idempotent: a figure already current (computed by another job, or by a reader) is left as it is. Returns
+    whether it was computed.
+    """
+    module = path.rpartition(".")[0]
+    import_module(module)  # registers the module's @rebuildable functions in this process
+    function = REBUILDERS.get(path)
+    if function is None:
+        raise ImproperlyConfigured(f"{path} is not marked @rebuildable.")
+    current, today = generation(), timezone.localdate().isoformat()
+    stored = cache.get(_data_key(name))
+    if stored is not None and stored[:2] == (current, today):
+        return False
+    _figure_store(name, function(**kwargs), generation=current, day=today)
+    return True
+
+
+def served_stale() -> bool:
+    """Whether this request was given a figure older than the data (so its page must not be stored)."""
+    return _served_stale.get()
 
 
 # The pages the cache may hold, by path (after the optional language prefix): home, catalogue, product pages.
@@ -208,6 +304,13 @@ class VisitorPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        stale = _served_stale.set(False)
+        try:
+            return self._respond(request)
+        finally:
+            _served_stale.reset(stale)
+
+    def _respond(self, request):
         key = current = None
         try:
             key = page_key(request)
@@ -219,7 +322,8 @@ class VisitorPageCacheMiddleware:
             logger.exception("Page cache unavailable")
             key = None
         response = self.get_response(request)
-        if key is not None and getattr(request, "visitor_page_cacheable", False):
+        # A page drawn with a figure older than the data is served, not stored: the next visitor gets the new one.
+        if key is not None and getattr(request, "visitor_page_cacheable", False) and not served_stale():
             try:
                 if hasattr(response, "render") and not response.is_rendered:
                     response.render()

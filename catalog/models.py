@@ -745,7 +745,10 @@ class ImportBatch(models.Model):
     """
 
     class Status(models.TextChoices):
+        # A list of more than a few hundred rows is checked, and imported, by a worker of the task queue.
+        CHECKING = "checking", _("Being checked")
         CHECKED = "checked", _("Checked, waiting for confirmation")
+        IMPORTING = "importing", _("Being imported")
         IMPORTED = "imported", _("Imported")
         FAILED = "failed", _("Failed, nothing imported")
 
@@ -798,3 +801,8 @@ class ImportBatch(models.Model):
 
     def get_absolute_url(self):
         return reverse("catalog:staff-import-batch", args=[self.pk])
+
+    @property
+    def in_progress(self) -> bool:
+        """A worker is (or is about to be) checking or importing it: the page shows the progress."""
+        return self.status in (self.Status.CHECKING, self.Status.IMPORTING)

@@ -15,7 +15,7 @@ products. Besides the conditions, this module owns the statements that read the 
 - `page_ids`: the product ids of one page, in the chosen order. Relevance ranks the window with the
   product's full search document, so ranking costs the same for "gạo" (a fifth of the catalogue) as for a
   rare word.
-- `ordered_ids` and `match_count`: every match in the chosen order, for the downloads.
+- `ordered_ids`, `ordered_id_batches` and `match_count`: every match in the chosen order, for the downloads.
 - `certified_figures` and `featured_ids`: the home page's numbers and products.
 
 It imports nothing from the modules that use it (filters, selectors): values come in already cleaned.
@@ -23,7 +23,7 @@ It imports nothing from the modules that use it (filters, selectors): values com
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -286,31 +286,49 @@ def page_ids(
         return [row[0] for row in cursor.fetchall()]
 
 
-def ordered_ids(*, conditions: list[Condition], sort: str, rank_tsquery: str, limit: int, day) -> list[int]:
-    """The ids of the first `limit` public products matching every condition, in the sort's order.
-
-    For the downloads: the same order as the pages, except that relevance ranks every match (a file is not
-    bounded by the pages' RANK_WINDOW).
-    """
+def _ordered_sql(*, conditions: list[Condition], sort: str, rank_tsquery: str, day) -> tuple[str, list]:
+    """The statement listing the ids of the public products matching every condition, in the sort's order."""
     where, params = _where(conditions)
     if sort == "relevance" and rank_tsquery:
         sql = (
             "SELECT matching.product_id FROM (SELECT product_id, published_at FROM catalog_catalogueentry"  # noqa: S608
             f" WHERE {where}) AS matching JOIN catalog_product product ON product.id = matching.product_id"
             f" ORDER BY ts_rank(product.search_vector, to_tsquery('{SEARCH_CONFIG}'::regconfig, %s)) DESC,"
-            " matching.published_at DESC, matching.product_id DESC LIMIT %s"
+            " matching.published_at DESC, matching.product_id DESC"
         )
-        all_params = [*params, rank_tsquery, limit]
-    else:
-        order = ORDERS["newest" if sort == "relevance" else sort]
-        sql = (
-            f"SELECT product_id FROM (SELECT product_id, published_at, name, {LIVE_STARS_SQL} AS live"  # noqa: S608
-            f" FROM catalog_catalogueentry WHERE {where}) AS matching ORDER BY {order} LIMIT %s"
-        )
-        all_params = [day, *params, limit]
+        return sql, [*params, rank_tsquery]
+    order = ORDERS["newest" if sort == "relevance" else sort]
+    sql = (
+        f"SELECT product_id FROM (SELECT product_id, published_at, name, {LIVE_STARS_SQL} AS live"  # noqa: S608
+        f" FROM catalog_catalogueentry WHERE {where}) AS matching ORDER BY {order}"
+    )
+    return sql, [day, *params]
+
+
+def ordered_ids(*, conditions: list[Condition], sort: str, rank_tsquery: str, limit: int, day) -> list[int]:
+    """The ids of the first `limit` public products matching every condition, in the sort's order.
+
+    For the downloads: the same order as the pages, except that relevance ranks every match (a file is not
+    bounded by the pages' RANK_WINDOW).
+    """
+    sql, params = _ordered_sql(conditions=conditions, sort=sort, rank_tsquery=rank_tsquery, day=day)
     with connection.cursor() as cursor:
-        cursor.execute(sql, all_params)
+        cursor.execute(f"{sql} LIMIT %s", [*params, limit])
         return [row[0] for row in cursor.fetchall()]
+
+
+def ordered_id_batches(
+    *, conditions: list[Condition], sort: str, rank_tsquery: str, day, size: int
+) -> Iterator[list[int]]:
+    """Every id `ordered_ids` would list, without a limit, `size` at a time: for a file of any length.
+
+    A server-side cursor holds the ordered ids, so the whole list is never in this process's memory.
+    """
+    sql, params = _ordered_sql(conditions=conditions, sort=sort, rank_tsquery=rank_tsquery, day=day)
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(size):
+            yield [row[0] for row in rows]
 
 
 def match_count(*, conditions: list[Condition]) -> int:

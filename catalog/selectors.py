@@ -15,14 +15,14 @@ from urllib.parse import urlencode
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, Prefetch, Q, Subquery, Value, When
 from django.db.models.signals import post_delete, post_save
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
 from accounts.models import Organisation, Province
 from catalog import read_model
-from catalog.cache import cached_data
+from catalog.cache import cached_data, rebuildable
 from catalog.classification import CURRENT_RULE_SET
 from catalog.filters import STAR_CHOICES, ProductFilter, product_filter
 from catalog.models import (
@@ -243,16 +243,23 @@ def product_list(*, params, language: str = "vi") -> CatalogueResult:
     query = catalogue_query(params=params)
     conditions = query.conditions
     # The counts depend on the conditions only (not on the sort, the page or the language): shared by all of them.
-    counted = cached_data(
-        f"facets:{conditions.key()}",
-        # Searches count at most SEARCH_CAP matches; the catalogue without words counts them all (it is cached).
-        lambda: read_model.facet_counts(
-            conditions=conditions,
-            day=query.day,
-            cap=read_model.SEARCH_CAP if conditions.words else None,
-            window=bool(conditions.words),
-        ),
-    )
+    if conditions.words:
+        # A search counts at most SEARCH_CAP matches (milliseconds): computed by its reader when stale.
+        counted = cached_data(
+            f"facets:{conditions.key()}",
+            lambda: read_model.facet_counts(
+                conditions=conditions, day=query.day, cap=read_model.SEARCH_CAP, window=True
+            ),
+        )
+    else:
+        # The catalogue without words counts every product (seconds at a million): after a change, a worker
+        # counts again while readers are given the previous counts.
+        filters = _filter_query(params)
+        counted = cached_data(
+            f"facets:{conditions.key()}",
+            lambda: facet_counts_of(filters=filters),
+            rebuild=(facet_counts_of, {"filters": filters}),
+        )
     facets = _facets(query, counted, language)
     paginator = KnownCountPaginator(_ResultWindow(query, counted), PAGE_SIZE, total=counted.total, max_pages=MAX_PAGES)
     return CatalogueResult(
@@ -265,6 +272,22 @@ def product_list(*, params, language: str = "vi") -> CatalogueResult:
         reachable=min(counted.total, MAX_PAGES * PAGE_SIZE),
         capped=counted.capped,
     )
+
+
+def _filter_query(params) -> str:
+    """The catalogue's filter parameters alone, as a query string (what its counts depend on)."""
+    kept = QueryDict(mutable=True)
+    for name in sorted(params.keys()):
+        if name not in ("page", "sort"):
+            kept.setlist(name, params.getlist(name) if hasattr(params, "getlist") else [params[name]])
+    return kept.urlencode()
+
+
+@rebuildable
+def facet_counts_of(*, filters: str) -> read_model.FacetCounts:
+    """Every facet's counts for the catalogue without words, filtered by this query string."""
+    query = catalogue_query(params=QueryDict(filters))
+    return read_model.facet_counts(conditions=query.conditions, day=query.day, cap=None, window=False)
 
 
 def catalogue_ids(*, params, limit: int) -> tuple[list[int], int | None]:
@@ -332,6 +355,7 @@ def producer_get_public(*, pk: int) -> Organisation:
     return producer
 
 
+@rebuildable
 def home_figures() -> dict:
     """The headline numbers: certified public products, their producers, and products by star."""
     return read_model.certified_figures(day=timezone.localdate())

@@ -4,7 +4,8 @@ import logging
 
 from procrastinate.contrib.django import app
 
-from catalog.services import certificates_expire
+from catalog import cache
+from catalog.services import certificates_expire, imports
 
 logger = logging.getLogger(__name__)
 
@@ -17,3 +18,23 @@ def certificates_expire_daily(timestamp: int) -> dict[str, int]:
     result = certificates_expire()
     logger.info("Daily certificate expiry: %s", result)
     return result
+
+
+# A long list's dry run and import (catalog/services/imports.py queues them). Not retried by the queue: what
+# fails there is the file or the data, and the batch's page says so; a run lost with its worker is put back
+# by core.stalled_jobs_retry, and finds the batch as it was.
+@app.task(name=imports.CHECK_TASK, queue="imports")
+def import_check(*, batch_id: int) -> None:
+    imports.import_batch_check_run(batch_id=batch_id)
+
+
+@app.task(name=imports.CONFIRM_TASK, queue="imports")
+def import_confirm(*, batch_id: int) -> None:
+    imports.import_batch_confirm_run(batch_id=batch_id)
+
+
+# A public figure made stale by a change (catalog/cache.py): computed once by a worker while visitors are given
+# its previous value. The queueing lock keeps at most one waiting per figure.
+@app.task(name=cache.REBUILD_TASK, queue="figures")
+def public_figure_rebuild(*, name: str, path: str, kwargs: dict) -> bool:
+    return cache.figure_rebuild(name=name, path=path, kwargs=kwargs)

@@ -43,7 +43,7 @@ def email_deliver(*, email_id: int) -> None:
     The lock makes two workers given the same email (a job retried while its first worker still runs) send it
     once: the second waits, then finds it sent.
     """
-    _connections_checked()
+    connections_checked()
     try:
         with transaction.atomic():
             email = OutgoingEmail.objects.select_for_update().filter(pk=email_id, sent_at__isnull=True).first()
@@ -61,10 +61,10 @@ def email_deliver(*, email_id: int) -> None:
         OutgoingEmail.objects.filter(pk=email_id).update(attempts=F("attempts") + 1, last_error=reason)
         raise
     finally:
-        _connections_checked()
+        connections_checked()
 
 
-def _connections_checked() -> None:
+def connections_checked() -> None:
     """As around a request: a worker thread's connection that failed or outlived CONN_MAX_AGE is closed.
 
     Never inside a transaction the caller holds (a test running the task in its own transaction).

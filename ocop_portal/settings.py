@@ -211,6 +211,12 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 # The domain in each email's Message-ID header.
 EMAIL_MESSAGE_ID_DOMAIN = env_str("EMAIL_MESSAGE_ID_DOMAIN", "ocop.localhost")
 
+# Downloads of the catalogue and the certificate register: a list of at most EXPORT_MAX_ROWS rows is written in the
+# request; a longer one is prepared by a worker as a file offered when ready (reports.models.DataExport), kept
+# EXPORT_KEEP_HOURS.
+EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 5000)
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 48)
+
 # The portal's own settings.
 PORTAL_NAME = env_str("PORTAL_NAME", "Cổng thông tin OCOP")
 # The public address, for links in emails and on printed QR codes.

@@ -2,6 +2,9 @@
 
 A cell whose text starts with a formula character is written with a leading apostrophe (CSV injection:
 an organisation named `=HYPERLINK(...)` must stay text), and the XLSX never holds a formula.
+
+`tables_csv` and `tables_xlsx` build a file of report tables in memory; `stream_csv` and `stream_xlsx` write one
+`TableStream` (a list of any length, read in batches) to a file as its rows come, with the same cells.
 """
 
 import csv
@@ -12,11 +15,12 @@ import re
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from reports.tables import Table
+from reports.tables import Column, Table, TableStream
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -51,12 +55,20 @@ def _plain(value, kind: str):
     return text_safe(value)
 
 
+def _header(columns: list[Column]) -> list[str]:
+    return [text_safe(column.label) for column in columns]
+
+
+def _cells(columns: list[Column], row: list) -> list:
+    return [_plain(value, column.kind) for column, value in zip(columns, row, strict=True)]
+
+
 def _rows(table: Table):
-    yield [text_safe(column.label) for column in table.columns]
+    yield _header(table.columns)
     for row in table.rows:
-        yield [_plain(value, column.kind) for column, value in zip(table.columns, row, strict=True)]
+        yield _cells(table.columns, row)
     if table.totals is not None:
-        yield [_plain(value, column.kind) for column, value in zip(table.columns, table.totals, strict=True)]
+        yield _cells(table.columns, table.totals)
 
 
 def _csv_text(value) -> str:
@@ -69,6 +81,12 @@ def _csv_text(value) -> str:
     return str(value)
 
 
+def _csv_table(writer, title: str, rows) -> None:
+    writer.writerow([text_safe(title)])
+    for row in rows:
+        writer.writerow([_csv_text(value) for value in row])
+
+
 def tables_csv(tables: list[Table]) -> bytes:
     """The tables one after another, each under its title, in UTF-8 with a BOM so Excel reads the diacritics."""
     buffer = io.StringIO()
@@ -76,10 +94,27 @@ def tables_csv(tables: list[Table]) -> bytes:
     for index, table in enumerate(tables):
         if index:
             writer.writerow([])
-        writer.writerow([text_safe(table.title)])
-        for row in _rows(table):
-            writer.writerow([_csv_text(value) for value in row])
+        _csv_table(writer, table.title, _rows(table))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _streamed_rows(table: TableStream, counter: list[int]):
+    yield _header(table.columns)
+    for batch in table.batches:
+        for row in batch:
+            yield _cells(table.columns, row)
+        counter[0] += len(batch)
+
+
+def stream_csv(table: TableStream, file) -> int:
+    """Write the table to a binary file as `tables_csv` writes one, batch by batch; return the rows written."""
+    text = io.TextIOWrapper(file, encoding="utf-8", newline="")
+    text.write("\ufeff")
+    written = [0]
+    _csv_table(csv.writer(text), table.title, _streamed_rows(table, written))
+    text.flush()
+    text.detach()  # the caller's file stays open
+    return written[0]
 
 
 def _sheet_title(title: str, taken: set[str]) -> str:
@@ -108,12 +143,8 @@ def tables_xlsx(tables: list[Table]) -> bytes:
                 cell = _write_cell(sheet, row_number, column_number, value)
                 if row_number == 3:
                     cell.font = bold
-                if isinstance(value, datetime.datetime):
-                    cell.number_format = "yyyy-mm-dd hh:mm"
-                elif isinstance(value, datetime.date):
-                    cell.number_format = "yyyy-mm-dd"
-                elif isinstance(value, int) and table.columns[column_number - 1].kind == "vnd":
-                    cell.number_format = "#,##0"
+                if number_format := _number_format(value, table.columns[column_number - 1]):
+                    cell.number_format = number_format
                 widths[column_number - 1] = max(widths[column_number - 1], len(_csv_text(value)))
         if table.totals is not None:
             for cell in sheet[sheet.max_row]:
@@ -124,6 +155,53 @@ def tables_xlsx(tables: list[Table]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def stream_xlsx(table: TableStream, file) -> int:
+    """Write the table to a file as `tables_xlsx` lays out one sheet, batch by batch; return the rows written.
+
+    The workbook is write-only: openpyxl writes each row out as it comes, with its text inline (no shared-string
+    table growing with the rows), so memory does not grow with the list.
+    """
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_sheet_title(table.title, set()))
+    # A write-only sheet takes its widths and panes before its first row.
+    for index, column in enumerate(table.columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(len(column.label) + 2, 12), 60)
+    sheet.freeze_panes = "A4"
+    sheet.append([_stream_cell(sheet, text_safe(table.title), font=Font(bold=True, size=13))])
+    sheet.append([])
+    written = [0]
+    rows = _streamed_rows(table, written)
+    bold = Font(bold=True)
+    sheet.append([_stream_cell(sheet, label, font=bold) for label in next(rows)])
+    for row in rows:
+        sheet.append([_stream_cell(sheet, value, column) for column, value in zip(table.columns, row, strict=True)])
+    workbook.save(file)
+    return written[0]
+
+
+def _number_format(value, column: Column) -> str | None:
+    if isinstance(value, datetime.datetime):
+        return "yyyy-mm-dd hh:mm"
+    if isinstance(value, datetime.date):
+        return "yyyy-mm-dd"
+    if isinstance(value, int) and column.kind == "vnd":
+        return "#,##0"
+    return None
+
+
+def _stream_cell(sheet, value, column: Column | None = None, *, font: Font | None = None):
+    if value is None:
+        return None
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # as in _write_cell: never a formula or an error value
+    if font is not None:
+        cell.font = font
+    if column is not None and (number_format := _number_format(value, column)):
+        cell.number_format = number_format
+    return cell
 
 
 def _write_cell(sheet, row: int, column: int, value):

@@ -1,4 +1,4 @@
-"""The filters of the staff dashboard."""
+"""The filters of the staff dashboard; the request for the file of a long list."""
 
 import datetime
 
@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Province
+from reports.models import DataExport
 from reports.selectors.statistics import Period
 
 
@@ -53,3 +54,10 @@ def year_presets(today: datetime.date) -> list[tuple[str, dict]]:
             {"date_from": datetime.date(today.year - 1, 1, 1), "date_to": datetime.date(today.year - 1, 12, 31)},
         ),
     ]
+
+
+class ExportRequestForm(forms.Form):
+    """Which long list to prepare as a file, and in which format; the list's filters come beside these fields."""
+
+    kind = forms.ChoiceField(label=_("List"), choices=DataExport.Kind.choices)
+    fmt = forms.ChoiceField(label=_("Format"), choices=DataExport.Format.choices)

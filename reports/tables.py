@@ -1,9 +1,11 @@
 """A figure as the portal publishes it: a titled table of columns and rows.
 
 The page shows it as a data table (with a chart drawn from the same rows), and the CSV and XLSX exports
-write the same rows, so the three never disagree.
+write the same rows, so the three never disagree. A list too long to hold in memory is a `TableStream`: the same
+columns, its rows read in batches as the file is written.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 
@@ -34,3 +36,13 @@ class Table:
 
     def footer(self) -> list[tuple[Column, object]] | None:
         return list(zip(self.columns, self.totals, strict=True)) if self.totals is not None else None
+
+
+@dataclass
+class TableStream:
+    """A table written to a file as its rows are read: a title, its columns, the rows expected, the rows in batches."""
+
+    title: str
+    columns: list[Column]
+    total: int
+    batches: Iterator[list[list]]

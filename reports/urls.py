@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.views import dashboard, data, events, statistics
+from reports.views import dashboard, data, events, exports, statistics
 
 app_name = "reports"
 
@@ -16,6 +16,11 @@ urlpatterns = [
     path("certificates/", data.CertificateRegisterView.as_view(), name="certificate-register"),
     path("certificates.csv", data.CertificateRegisterExportView.as_view(fmt="csv"), name="certificate-register-csv"),
     path("certificates.xlsx", data.CertificateRegisterExportView.as_view(fmt="xlsx"), name="certificate-register-xlsx"),
+    # The full file of a list too long for a download built at once, prepared by a worker
+    path("exports/new/", exports.ExportNewView.as_view(), name="export-new"),
+    path("exports/<uuid:pk>/", exports.ExportDetailView.as_view(), name="export-detail"),
+    path("exports/<uuid:pk>/download/", exports.ExportDownloadView.as_view(), name="export-download"),
+    path("exports/<uuid:pk>/retry/", exports.ExportRetryView.as_view(), name="export-retry"),
     path("open-data/", data.OpenDataView.as_view(), name="open-data"),
     path("open-data/products.json", data.OpenDataProductsView.as_view(), name="open-data-products"),
     path("open-data/products.schema.json", data.OpenDataSchemaView.as_view(), name="open-data-schema"),

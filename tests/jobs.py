@@ -4,7 +4,7 @@ A test that uses the `db` fixture works in one transaction that is never committ
 process, or in a thread with its own connection, never sees the jobs or rows it wrote. `run_queued_jobs`
 fetches and finishes jobs with procrastinate's own statements on the test's connection and calls each
 task's function. The worker itself (listening, heartbeats, retries after a crash) is exercised against a
-committed database in tests/test_worker.py and tests/test_servers.py.
+committed database in tests/queue/test_worker.py and tests/queue/test_servers.py.
 """
 
 import json
@@ -15,7 +15,7 @@ from procrastinate.contrib.django import app
 
 
 def _one(query: str, params) -> tuple | None:
-    # A cursor per statement: a task may close the connection between two (core.tasks._connections_checked).
+    # A cursor per statement: a task may close the connection between two (core.tasks.connections_checked).
     with connection.cursor() as cursor:
         cursor.execute(query, params)
         return cursor.fetchone() if cursor.description else None

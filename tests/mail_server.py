@@ -1,5 +1,6 @@
-"""A real SMTP server for the tests (aiosmtpd on loopback), which can refuse a number of messages first."""
+"""A real SMTP server for the tests (aiosmtpd on loopback), which can refuse a number of messages first, or hang."""
 
+import asyncio
 import contextlib
 import email
 import socket
@@ -10,13 +11,41 @@ from aiosmtpd.controller import Controller
 
 
 class Inbox:
-    """What the server accepted; it answers "451 try again later" to the first `refuse` messages."""
+    """What the server accepted; it answers "451 try again later" to the first `refuse` messages.
+
+    After `hang()` it stops answering each conversation once told the recipient, as a hung server does (the
+    message is not taken), until `answer()`; `hung` counts the conversations it left waiting.
+    """
 
     def __init__(self, refuse: int = 0):
         self.refuse = refuse
         self.refused = 0
+        self.hung = 0
         self.messages: list[Message] = []
         self._lock = threading.Lock()
+        self._answering = threading.Event()
+        self._answering.set()
+
+    def hang(self) -> None:
+        self._answering.clear()
+
+    def answer(self) -> None:
+        self._answering.set()
+
+    def clear(self) -> None:
+        """Forget what arrived, and answer again."""
+        self.answer()
+        with self._lock:
+            self.messages.clear()
+            self.refused = self.hung = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's hook
+        if not self._answering.is_set():
+            self.hung += 1
+            while not self._answering.is_set():
+                await asyncio.sleep(0.05)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         with self._lock:

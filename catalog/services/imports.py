@@ -19,6 +19,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from procrastinate.contrib.django import app
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import ActionRecord, Organisation
@@ -32,9 +33,13 @@ from core.forms import field_error
 
 logger = logging.getLogger(__name__)
 
+# Lists longer than this are checked and imported by a worker of the task queue, the page showing the progress.
+BACKGROUND_ROWS = 300
+CHECK_TASK = "catalog.import_check"
+CONFIRM_TASK = "catalog.import_confirm"
 # Rows written per round of bulk statements; the query count grows with rows / WRITE_CHUNK, not with rows.
 WRITE_CHUNK = 250
-# Confirmations are serialised on this advisory lock (namespace, 0); see _lock_imports.
+# Confirmations are serialised on this advisory lock (namespace, 0), and a batch's checks on (namespace, its id).
 ADVISORY_LOCK_NAMESPACE = 7301
 ACTION_VERB = "ocop_list_import"
 
@@ -49,7 +54,12 @@ def _file_error(error: ImportFileError) -> ValidationError:
 
 
 def import_batch_check(*, actor: Actor, upload) -> ImportBatch:
-    """The dry run: read the file, judge every row, and keep the file and the results for the confirmation."""
+    """The dry run: read the file, judge every row, and keep the file and the results for the confirmation.
+
+    The file is read here, so that a file the portal cannot read is refused beside the upload field. A list
+    of more than BACKGROUND_ROWS rows is then judged by a worker (`import_batch_check_run`): the batch is
+    saved as being checked, and its page shows the progress.
+    """
     _require_permission(actor)
     if getattr(upload, "size", 0) and upload.size > MAX_FILE_BYTES:
         raise _file_error(
@@ -65,7 +75,6 @@ def import_batch_check(*, actor: Actor, upload) -> ImportBatch:
         sheet = sheet_read(data)
     except ImportFileError as error:
         raise _file_error(error) from None
-    result = rows_check(sheet, today=timezone.localdate())
     batch = ImportBatch(
         layout=sheet.layout,
         uploaded_by=actor.user,
@@ -74,16 +83,70 @@ def import_batch_check(*, actor: Actor, upload) -> ImportBatch:
         size=len(data),
         file_kind=sheet.kind,
         row_count=len(sheet.rows),
-        counts=result.counts(),
-        rows=[row.as_json() for row in result.rows],
     )
+    background = len(sheet.rows) > BACKGROUND_ROWS
+    if background:
+        batch.status = ImportBatch.Status.CHECKING
+    else:
+        _checked(batch, rows_check(sheet, today=timezone.localdate()))
     batch.file.save(f"{uuid.uuid4().hex}.{sheet.kind}", ContentFile(data), save=False)
     try:
-        batch.save()
+        with transaction.atomic():
+            batch.save()
+            if background:
+                _later(CHECK_TASK, batch_id=batch.pk)
     except Exception:
         batch.file.delete(save=False)
         raise
     return batch
+
+
+def _checked(batch: ImportBatch, result: CheckResult) -> None:
+    batch.counts = result.counts()
+    batch.rows = [row.as_json() for row in result.rows]
+
+
+def _later(task: str, **kwargs) -> None:
+    """Queue one of the import's tasks (catalog/tasks.py) in the caller's transaction."""
+    app.configure_task(task, allow_unknown=False).defer(**kwargs)
+
+
+def import_batch_check_run(*, batch_id: int) -> None:
+    """The worker's side of a long list's dry run: judge every row, with progress, and save the results.
+
+    Idempotent: a batch that is no longer being checked (done already, by a run that was thought lost) is left
+    as it is. Two runs never check it at once: they take the batch's advisory lock, not a lock on its row,
+    which the progress (written through a connection of its own) would wait for until the check ends.
+    """
+    with transaction.atomic():
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ADVISORY_LOCK_NAMESPACE, batch_id])
+        batch = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.CHECKING).first()
+        if batch is None:
+            return
+        progress = ProgressWriter(batch_id=batch.pk, rows=batch.row_count, steps=1)
+        try:
+            sheet = sheet_read(_stored_bytes(batch))
+            progress.rows = len(sheet.rows)
+            result = rows_check(
+                sheet, today=timezone.localdate(), choices=batch.producer_choices, on_progress=progress.checked
+            )
+        except (ImportFileError, ValidationError) as error:
+            batch.status = ImportBatch.Status.FAILED
+            batch.failure = getattr(error, "message", None) or " ".join(error.messages)
+            batch.finished_at = timezone.now()
+            batch.save(update_fields=["status", "failure", "finished_at"])
+            return
+        finally:
+            progress.close()
+        _checked(batch, result)
+        batch.status = ImportBatch.Status.CHECKED
+        batch.row_count = len(result.rows)
+        batch.progress_done = batch.progress_total = 0
+        batch.failure = ""
+        batch.save(
+            update_fields=["counts", "rows", "status", "row_count", "progress_done", "progress_total", "failure"]
+        )
 
 
 def import_batch_choose(*, actor: Actor, batch: ImportBatch, choices: dict[str, str]) -> ImportBatch:
@@ -91,10 +154,13 @@ def import_batch_choose(*, actor: Actor, batch: ImportBatch, choices: dict[str, 
 
     `choices` maps a row number to one of that row's candidate organisations, or to "new" (a different producer).
     An answer for a row without candidates, or naming an organisation that is not a candidate, is refused.
+    A long list is checked again by a worker, like its first dry run.
     """
     _require_permission(actor)
     if batch.status == ImportBatch.Status.IMPORTED:
         raise ValidationError(_("This list has already been imported."), code="already_imported")
+    if batch.in_progress:
+        raise ValidationError(_("This list is being checked or imported; wait until it is done."), code="busy")
     candidates = {str(row["row"]): {str(c["id"]) for c in row.get("candidates", [])} for row in batch.rows}
     for number, choice in choices.items():
         if not candidates.get(number) or (choice != NEW_PRODUCER and choice not in candidates[number]):
@@ -104,16 +170,70 @@ def import_batch_choose(*, actor: Actor, batch: ImportBatch, choices: dict[str, 
             )
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status not in (ImportBatch.Status.CHECKED, ImportBatch.Status.FAILED):
+            raise ValidationError(_("This list is being checked or imported; wait until it is done."), code="busy")
         batch.producer_choices = {**batch.producer_choices, **choices}
+        if batch.row_count > BACKGROUND_ROWS:
+            batch.status = ImportBatch.Status.CHECKING
+            batch.save(update_fields=["producer_choices", "status"])
+            _later(CHECK_TASK, batch_id=batch.pk)
+            return batch
         try:
             sheet = sheet_read(_stored_bytes(batch))
         except ImportFileError as error:
             raise ValidationError(error.message, code=error.code) from None
-        result = rows_check(sheet, today=timezone.localdate(), choices=batch.producer_choices)
-        batch.counts = result.counts()
-        batch.rows = [row.as_json() for row in result.rows]
+        _checked(batch, rows_check(sheet, today=timezone.localdate(), choices=batch.producer_choices))
         batch.save(update_fields=["producer_choices", "counts", "rows"])
     return batch
+
+
+def import_batch_confirm_later(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
+    """Hand the import of a long list to a worker; the batch's page shows its progress, then its result.
+
+    The batch is marked as being imported in the same statement that checks it may be (checked, or failed
+    before), so two confirmations queue one import.
+    """
+    _require_permission(actor)
+    with transaction.atomic():
+        queued = ImportBatch.objects.filter(
+            pk=batch.pk, status__in=[ImportBatch.Status.CHECKED, ImportBatch.Status.FAILED]
+        ).update(
+            status=ImportBatch.Status.IMPORTING,
+            confirmed_by=actor.user,
+            progress_done=0,
+            progress_total=0,
+            failure="",
+            started_at=None,
+            finished_at=None,
+        )
+        if not queued:
+            batch.refresh_from_db()
+            if batch.status == ImportBatch.Status.IMPORTED:
+                raise ValidationError(_("This list has already been imported."), code="already_imported")
+            raise ValidationError(_("This list is being checked or imported; wait until it is done."), code="busy")
+        _later(CONFIRM_TASK, batch_id=batch.pk)
+    batch.refresh_from_db()
+    return batch
+
+
+def import_batch_confirm_run(*, batch_id: int) -> None:
+    """The worker's side of a long list's import, as the staff member who confirmed it; idempotent.
+
+    A batch already imported (by a run that was thought lost) is left as it is; one that fails is marked failed
+    with the reason, and nothing of it is saved (`import_batch_confirm`).
+    """
+    batch = ImportBatch.objects.select_related("confirmed_by").filter(pk=batch_id).first()
+    if batch is None or batch.status != ImportBatch.Status.IMPORTING:
+        return
+    try:
+        import_batch_confirm(actor=Actor(user=batch.confirmed_by, organisation=None), batch=batch)
+    except (ValidationError, PermissionDenied) as error:
+        if getattr(error, "code", None) == "already_imported":
+            return
+        reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        ImportBatch.objects.filter(pk=batch_id).exclude(status=ImportBatch.Status.IMPORTED).update(
+            status=ImportBatch.Status.FAILED, failure=reason[:2000], finished_at=timezone.now()
+        )
 
 
 def import_batch_confirm(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
@@ -158,6 +278,8 @@ def _confirm(*, actor: Actor, batch_id: int) -> ImportBatch:
     batch = ImportBatch.objects.get(pk=batch_id)
     if batch.status == ImportBatch.Status.IMPORTED:
         raise ValidationError(_("This list has already been imported."), code="already_imported")
+    if batch.status == ImportBatch.Status.CHECKING:
+        raise ValidationError(_("This list is being checked or imported; wait until it is done."), code="busy")
     data = _stored_bytes(batch)
     started = timezone.now()
     progress = ProgressWriter(batch_id=batch.pk, rows=batch.row_count)
@@ -218,18 +340,19 @@ def _stored_bytes(batch: ImportBatch) -> bytes:
 
 
 class ProgressWriter:
-    """Writes how far the import is on the batch row through its own connection, which commits each write.
+    """Writes how far the work is on the batch row through its own connection, which commits each write.
 
-    The import's transaction is still open while it runs, so its own writes are invisible to the page that
-    polls; this second connection is not. `progress_done` runs from 0 to 2 × rows: checking, then saving.
-    Progress is a courtesy: if it cannot be written, the import goes on.
+    The work's transaction is still open while it runs, so its own writes are invisible to the page that
+    polls; this second connection is not. `progress_done` runs from 0 to `steps` × rows: checking, then (for
+    an import) saving. Progress is a courtesy: if it cannot be written, the work goes on.
     """
 
     EVERY_SECONDS = 0.4
 
-    def __init__(self, *, batch_id: int, rows: int):
+    def __init__(self, *, batch_id: int, rows: int, steps: int = 2):
         self.batch_id = batch_id
         self.rows = rows
+        self.steps = steps
         self.last = 0.0
         self.connection = None
         try:
@@ -254,7 +377,7 @@ class ProgressWriter:
                 cursor.execute(
                     f"UPDATE {ImportBatch._meta.db_table} SET progress_done = %s, progress_total = %s,"  # noqa: S608
                     " started_at = COALESCE(started_at, %s) WHERE id = %s",
-                    [done, 2 * self.rows, timezone.now(), self.batch_id],
+                    [done, self.steps * self.rows, timezone.now(), self.batch_id],
                 )
         except Exception:
             logger.warning("Import progress of batch %s not written.", self.batch_id, exc_info=True)
@@ -269,8 +392,12 @@ class ProgressWriter:
 
 
 def import_progress(*, batch: ImportBatch) -> dict:
-    """What the progress page shows: the batch's status and how many rows are checked and saved."""
-    rows = batch.progress_total // 2
+    """What the progress bar shows: the batch's status, how many rows are checked and saved, and the percentage.
+
+    A dry run by a worker has one step (checking); an import has two (checking again, then saving).
+    """
+    steps = 1 if batch.status == ImportBatch.Status.CHECKING else 2
+    rows = batch.progress_total // steps
     done = batch.progress_done
     if batch.status == ImportBatch.Status.IMPORTED:
         phase = "done"
@@ -278,16 +405,23 @@ def import_progress(*, batch: ImportBatch) -> dict:
         phase = "failed"
     elif not batch.progress_total:
         phase = "waiting"
-    elif done < rows:
+    elif done < rows or steps == 1:
         phase = "checking"
     else:
         phase = "saving"
+    if phase == "done":
+        percent = 100
+    elif batch.progress_total:
+        percent = min(100, round(100 * done / batch.progress_total))
+    else:
+        percent = 0
     return {
         "status": batch.status,
         "phase": phase,
         "rows": rows,
         "checked": min(done, rows),
-        "saved": max(0, done - rows),
+        "saved": max(0, done - rows) if steps == 2 else 0,
+        "percent": percent,
     }
 
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils.dates import MONTHS
 from django.utils.translation import get_language
 from django.views.generic import TemplateView
@@ -21,7 +22,7 @@ class HomeView(VisitorPageCacheMixin, TemplateView):
         groups = ProductGroup.objects.filter(rule_set__code=CURRENT_RULE_SET).order_by("position")
         return {
             **super().get_context_data(**kwargs),
-            "figures": cached_data("home-figures", selectors.home_figures),
+            "figures": cached_data("home-figures", selectors.home_figures, rebuild=(selectors.home_figures, {})),
             "featured": featured,
             "groups": groups,
         }
@@ -32,7 +33,13 @@ class ProductListView(VisitorPageCacheMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         result = selectors.product_list(params=self.request.GET, language=get_language())
-        return {**super().get_context_data(**kwargs), "result": result, "page_obj": result.page}
+        return {
+            **super().get_context_data(**kwargs),
+            "result": result,
+            "page_obj": result.page,
+            # A longer list is offered as a file prepared by a worker instead of a download built at once.
+            "export_max_rows": settings.EXPORT_MAX_ROWS,
+        }
 
 
 class ProductDetailView(VisitorPageCacheMixin, TemplateView):

@@ -68,6 +68,13 @@ class ImportBatchView(ImportStaffMixin, TemplateView):
         rows = selectors.import_batch_rows(
             batch=batch, outcome=self.request.GET.get("outcome", ""), page=self.request.GET.get("page")
         )
+        if batch.in_progress:
+            return {
+                **super().get_context_data(**kwargs),
+                "batch": batch,
+                "progress": services.import_progress(batch=batch),
+                "layout": selectors.import_layout_display(batch=batch),
+            }
         counts = {outcome: batch.counts.get(outcome, 0) for outcome in OUTCOMES}
         to_import = counts[CREATE] + counts[UPDATE] + counts[INCOMPLETE]
         imported = batch.status == ImportBatch.Status.IMPORTED
@@ -141,12 +148,18 @@ class ImportConfirmView(ImportStaffMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        batch = get_object_or_404(ImportBatch, pk=pk)
+        batch = get_object_or_404(ImportBatch.objects.defer("rows"), pk=pk)
+        later = batch.row_count > services.BACKGROUND_ROWS
         try:
-            batch = services.import_batch_confirm(actor=_staff_actor(request), batch=batch)
+            if later:
+                batch = services.import_batch_confirm_later(actor=_staff_actor(request), batch=batch)
+            else:
+                batch = services.import_batch_confirm(actor=_staff_actor(request), batch=batch)
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
+            return redirect(batch.get_absolute_url())
+        if later:
             return redirect(batch.get_absolute_url())
         messages.success(
             request,

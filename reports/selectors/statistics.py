@@ -21,7 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import Province
-from catalog.cache import cached_data
+from catalog.cache import cached_data, rebuildable
 from catalog.classification import CURRENT_RULE_SET
 from catalog.models import Application, Certificate, ProducerProfile, Product, ProductGroup
 from catalog.selectors import application_status_counts
@@ -331,7 +331,8 @@ def _events_figure(*, now: datetime.datetime) -> Figure:
     return Figure(table, charts.bar_chart(key="chart-events", title=table.title, bars=bars))
 
 
-def _catalogue_counts() -> dict:
+@rebuildable
+def catalogue_counts() -> dict:
     """The public page's aggregates over the catalogue, in four queries: what the shared cache keeps."""
     return {
         "headline": _headline(),
@@ -351,7 +352,7 @@ def public_statistics(*, province_code: str | None, page_url: str, now=None) -> 
     # The aggregates over every certified product (seconds at a million products) are shared by every reader
     # until the catalogue changes or the day ends (catalog.cache.cached_data); labels and charts are per request.
     # The applications and events figures are not the catalogue's: they are read each time (a few rows).
-    counts = cached_data("statistics:catalogue", _catalogue_counts)
+    counts = cached_data("statistics:catalogue", catalogue_counts, rebuild=(catalogue_counts, {}))
     headline = counts["headline"]
     summary = {
         "products": headline["products"],
@@ -379,10 +380,23 @@ def public_statistics(*, province_code: str | None, page_url: str, now=None) -> 
         years=_years_figure(counts["years"]),
         events=_events_figure(now=now),
         province=province,
-        wards=_wards_figure(province, cached_data(f"statistics:wards:{province.code}", lambda: _ward_rows(province)))
+        wards=_wards_figure(
+            province,
+            cached_data(
+                f"statistics:wards:{province.code}",
+                lambda: _ward_rows(province),
+                rebuild=(ward_rows_of, {"province_code": province.code}),
+            ),
+        )
         if province
         else None,
     )
+
+
+@rebuildable
+def ward_rows_of(*, province_code: str) -> list[dict]:
+    """`_ward_rows` of a province named by its code (what a worker is given)."""
+    return _ward_rows(Province.objects.get(code=province_code))
 
 
 def _ward_rows(province: Province) -> list[dict]:

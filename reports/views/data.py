@@ -1,6 +1,8 @@
 """Published data: catalogue and certificate-register downloads (CSV, XLSX), the register page, open data (JSON).
 
 All of it is public, as the catalogue and the recognition decisions are: the files hold what the pages show.
+A list longer than EXPORT_MAX_ROWS is not written in the request: its download address leads to the page that
+offers to prepare the full file (reports.views.exports).
 """
 
 import json
@@ -8,7 +10,7 @@ import json
 from django.conf import settings
 from django.core.paginator import InvalidPage
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
@@ -22,6 +24,14 @@ from reports.selectors import downloads
 # Public data changes a few times a day at most: caches may keep it a little while.
 DOWNLOAD_MAX_AGE = 300
 OPEN_DATA_MAX_AGE = 900
+
+
+def _full_file_offer(request, *, kind: str, fmt: str) -> HttpResponseRedirect:
+    """To the page that offers the full file of a list too long to write in the request, with its filters."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["kind"], query["fmt"] = kind, fmt
+    return HttpResponseRedirect(f"{reverse('reports:export-new')}?{query.urlencode()}")
 
 
 def _file_response(table, *, fmt: str, name: str) -> HttpResponse:
@@ -43,9 +53,11 @@ class CatalogueExportView(View):
     fmt = "csv"
 
     def get(self, request):
-        products, total = downloads.catalogue_products(params=request.GET)
-        table = downloads.catalogue_table(products, total=total, absolute_url=request.build_absolute_uri)
-        return _file_response(table, fmt=self.fmt, name="san-pham-ocop")
+        products, more = downloads.catalogue_products(params=request.GET)
+        if more is not None:
+            return _full_file_offer(request, kind=downloads.CATALOGUE, fmt=self.fmt)
+        table = downloads.catalogue_table(products, absolute_url=request.build_absolute_uri)
+        return _file_response(table, fmt=self.fmt, name=downloads.FILE_NAMES[downloads.CATALOGUE])
 
 
 class CertificateRegisterView(ListView):
@@ -71,6 +83,11 @@ class CertificateRegisterView(ListView):
                 "is_filtered": any(self.request.GET.get(name) for name in self.filterset.filters),
                 "csv_url": reverse("reports:certificate-register-csv") + query,
                 "xlsx_url": reverse("reports:certificate-register-xlsx") + query,
+                # Past this many decisions the files are prepared by a worker: the page offers that instead.
+                "export_max_rows": settings.EXPORT_MAX_ROWS,
+                "export_filters": [
+                    (name, value) for name in filters if name not in ("kind", "fmt") for value in filters.getlist(name)
+                ],
             }
         )
         return context
@@ -81,8 +98,11 @@ class CertificateRegisterExportView(View):
     fmt = "csv"
 
     def get(self, request):
-        _filterset, certificates = downloads.certificate_register(params=request.GET)
-        return _file_response(downloads.register_table(certificates), fmt=self.fmt, name="so-chung-nhan-ocop")
+        certificates, more = downloads.register_certificates(params=request.GET)
+        if more is not None:
+            return _full_file_offer(request, kind=downloads.CERTIFICATES, fmt=self.fmt)
+        table = downloads.register_table(certificates)
+        return _file_response(table, fmt=self.fmt, name=downloads.FILE_NAMES[downloads.CERTIFICATES])
 
 
 # --- Open data ----------------------------------------------------------------------------------------------------

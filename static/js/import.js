@@ -1,6 +1,8 @@
-/* OCOP list import: say that a long list is being checked, and show the progress of a confirmed import.
+/* OCOP list import: say that a list is being checked, and show the progress of an import.
    Both forms submit as usual (POST, then a redirect); this only reads the progress while the browser waits
-   for the answer. Without JavaScript the pages work the same, without the progress bar. */
+   for the answer. A long list is checked and imported by a worker: its page shows the progress, which this
+   updates in place, and loads the result when the work is done (without JavaScript the page refreshes
+   itself). */
 (function () {
   "use strict";
 
@@ -15,25 +17,28 @@
     var text = box.querySelector("[data-import-progress-text]");
     var rows = data.rows || 0;
     var message = box.getAttribute("data-text-waiting");
-    var value = 0;
     if (data.phase === "checking") {
       message = fill(box.getAttribute("data-text-checking"), data.checked, rows);
-      value = rows ? (50 * data.checked) / rows : 0;
     } else if (data.phase === "saving") {
       message = fill(box.getAttribute("data-text-saving"), data.saved, rows);
-      value = rows ? 50 + (50 * data.saved) / rows : 50;
     } else if (data.phase === "done") {
       message = box.getAttribute("data-text-done");
-      value = 100;
     }
-    bar.value = Math.min(100, Math.round(value));
+    bar.value = Math.min(100, data.percent || 0);
     if (text.textContent !== message) {
       text.textContent = message;
     }
   }
 
+  function finished(box, data) {
+    // A worker's run is over when the batch leaves the status the page was drawn in (checked, imported, failed).
+    var drawn = box.getAttribute("data-status");
+    return data.phase === "done" || data.phase === "failed" || (drawn !== null && data.status !== drawn);
+  }
+
   function poll(box) {
     var url = box.getAttribute("data-url");
+    var running = box.hasAttribute("data-status");
     function tick() {
       fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (response) {
@@ -43,7 +48,9 @@
           if (data) {
             showProgress(box, data);
           }
-          if (!data || (data.phase !== "done" && data.phase !== "failed")) {
+          if (data && running && finished(box, data)) {
+            window.location.reload();
+          } else if (!data || !finished(box, data)) {
             window.setTimeout(tick, POLL_MS);
           }
         })
@@ -55,6 +62,11 @@
   }
 
   function init() {
+    var running = document.querySelector("[data-import-progress][data-status]");
+    if (running && window.fetch) {
+      poll(running);
+    }
+
     var confirm = document.querySelector("[data-import-confirm]");
     if (confirm) {
       confirm.addEventListener("submit", function () {

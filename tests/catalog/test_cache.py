@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection
 from django.http import HttpResponse
@@ -21,6 +22,7 @@ from tests.accounts.factories import UserFactory
 from tests.catalog.factories import ProducerFactory, ProductFactory, certify, subgroup
 from tests.catalog.listing import listing
 from tests.catalog.test_workspace import product_data
+from tests.jobs import run_queued_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -253,3 +255,74 @@ def test_an_import_of_the_provinces_list_reaches_cached_pages(client, staff):
     product.refresh_from_db()
     assert product.current_certificate is not None  # the import recorded the certificate in bulk
     assert "star-badge" in client.get(url).text
+
+
+# --- Figures computed again by a worker after a change -------------------------------------------------------------
+
+
+def jobs_waiting() -> list[str]:
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    return list(ProcrastinateJob.objects.filter(status="todo").values_list("task_name", flat=True))
+
+
+def counts_every_product(sql: str) -> bool:
+    return "COUNT(" in sql.upper() and "catalog_catalogueentry" in sql
+
+
+def test_after_a_change_visitors_get_the_previous_counts_until_a_worker_has_counted_again(client, product):
+    list_url = reverse("catalog:product-list")
+    assert client.get(list_url).context["result"].total == 1
+    other = ProductFactory(subgroup=subgroup("1.3.2"))
+    certify(other, score="80", days_ago=10)
+
+    # Three visitors after the change: none counts the catalogue, all are given the previous counts, and the page
+    # drawn with them is not stored (each is drawn again); one job counts again, whatever the number of visitors.
+    for _visitor in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(list_url)
+        assert response.context["result"].total == 1
+        assert not [query["sql"] for query in queries.captured_queries if counts_every_product(query["sql"])]
+    assert jobs_waiting() == [page_cache.REBUILD_TASK]
+
+    assert run_queued_jobs() == 1
+    fresh = client.get(list_url)
+    assert fresh.context["result"].total == 2
+    assert other.name in fresh.text
+    # Now current, the page is stored again: the next visitor gets it without a query.
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(list_url).content == fresh.content
+    assert len(queries.captured_queries) == 0
+
+
+def test_a_search_counts_its_matches_again_at_once(client, product):
+    list_url = reverse("catalog:product-list")
+    assert client.get(list_url, {"q": "banh pia"}).context["result"].total == 1
+    other = ProductFactory(name="Bánh pía kim sa", subgroup=subgroup("1.3.2"))
+    certify(other, score="80", days_ago=10)
+    assert client.get(list_url, {"q": "banh pia"}).context["result"].total == 2
+    assert jobs_waiting() == []
+
+
+def test_the_home_figures_are_computed_again_once_by_the_worker(client, product):
+    assert client.get(reverse("home")).context["figures"]["products"] == 1
+    certify(ProductFactory(subgroup=subgroup("1.3.2")), score="80", days_ago=5)
+    assert client.get(reverse("home")).context["figures"]["products"] == 1
+    job = jobs_waiting()
+    assert job == [page_cache.REBUILD_TASK]
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    args = ProcrastinateJob.objects.get(status="todo").args
+    assert page_cache.figure_rebuild(**args) is True
+    # The job, run again (or after another reader computed the figure), finds it current and does nothing.
+    assert page_cache.figure_rebuild(**args) is False
+    assert client.get(reverse("home")).context["figures"]["products"] == 2
+
+
+def test_only_figures_marked_rebuildable_are_computed_by_a_worker():
+    with pytest.raises(ImproperlyConfigured):
+        page_cache.figure_rebuild(name="x", path="os.system", kwargs={"command": "true"})
+    with pytest.raises(ImproperlyConfigured):
+        page_cache.cached_data("x", lambda: 1, rebuild=(len, {}))  # first use: computed, not queued
+        page_cache.public_pages_changed()
+        page_cache.cached_data("x", lambda: 1, rebuild=(len, {}))

@@ -134,7 +134,14 @@ def test_the_progress_endpoint_answers_json_that_no_cache_keeps(client, staff, b
     client.force_login(staff)
     response = client.get(reverse("catalog:staff-import-progress", args=[batch.pk]))
     assert response.status_code == 200
-    assert response.json() == {"status": "checked", "phase": "waiting", "rows": 0, "checked": 0, "saved": 0}
+    assert response.json() == {
+        "status": "checked",
+        "phase": "waiting",
+        "rows": 0,
+        "checked": 0,
+        "saved": 0,
+        "percent": 0,
+    }
     assert "no-store" in response["Cache-Control"]
 
 

@@ -21,6 +21,7 @@ from catalog.services import imports as services
 from tests.accounts.factories import OrganisationFactory
 from tests.catalog.factories import ProducerFactory, ProductFactory, certify
 from tests.catalog.import_files import BAD_KINDS, HEADERS, csv_bytes, generated_list, xlsx_bytes
+from tests.jobs import run_queued_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +85,11 @@ def test_a_thousand_row_list_with_ten_bad_rows(staff, capsys):
 
     started = time.perf_counter()
     batch = services.import_batch_check(actor=actor(staff), upload=upload(data, "ocop-1000.xlsx"))
+    # A list this long is read in the request (a file it cannot read is refused at once), judged by a worker.
+    assert batch.status == ImportBatch.Status.CHECKING
+    assert (batch.row_count, batch.rows, batch.counts) == (1000, [], {})
+    assert run_queued_jobs() == 1
+    batch.refresh_from_db()
     checked_in = time.perf_counter() - started
     # The dry run lists exactly the ten bad rows, each with the reason of its kind, and saves nothing.
     assert error_codes(batch) == {number: [kind] for number, kind in bad.items()}
@@ -113,6 +119,8 @@ def test_a_thousand_row_list_with_ten_bad_rows(staff, capsys):
 
     # The same file again: nothing created, nothing changed, the same ten errors.
     again = services.import_batch_check(actor=actor(staff), upload=upload(data, "ocop-1000.xlsx"))
+    run_queued_jobs()
+    again.refresh_from_db()
     assert again.counts == {"error": 10, "create": 0, "update": 0, "incomplete": 0, "unchanged": 990}
     services.import_batch_confirm(actor=actor(staff), batch=again)
     assert counts() == tuple(
@@ -478,6 +486,7 @@ def test_progress_is_visible_while_the_import_transaction_is_open(staff):
             "rows": 10,
             "checked": 7,
             "saved": 0,
+            "percent": 35,
         }
     writer.close()
 

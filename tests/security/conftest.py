@@ -33,11 +33,13 @@ from catalog.models import (
     RuleSet,
     Score,
 )
+from catalog.storage import private_storage
 from core.models import OutgoingEmail
 from core.tasks import email_deliver
 from events import services as event_services
 from events.models import Event, MoU, Registration, Session
 from matchmaking.models import BuyerProfile, EventMeeting, MeetingRequest, MeetingSlot, MeetingTable, SourcingRequest
+from reports.models import DataExport
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.catalog.factories import ProducerFactory, ProductFactory, certify, jpeg_upload
 from tests.events.factories import EventFactory
@@ -254,6 +256,18 @@ def _build_world() -> World:
         body=".",
     )
     queued_job = email_deliver.defer(email_id=outgoing_email.pk)
+    # The full file of a long list, prepared and ready to download.
+    data_export = DataExport.objects.create(
+        key="security-world",
+        kind=DataExport.Kind.CATALOGUE,
+        fmt=DataExport.Format.CSV,
+        language="vi",
+        status=DataExport.Status.READY,
+        rows_total=1,
+        rows_written=1,
+        file=private_storage.save("exports/security-world.csv", ContentFile("\ufeffSản phẩm\n".encode())),
+        size=16,
+    )
     # Someone outside every role, whose password-reset link the matrix follows.
     reset_user = UserFactory(full_name="Người quên mật khẩu")
 
@@ -302,6 +316,7 @@ def _build_world() -> World:
             "import_batch": import_batch,
             "outgoing_email": outgoing_email,
             "queued_job": queued_job,
+            "data_export": data_export,
             "legacy_ward": LegacyWard.objects.order_by("pk").first(),
             "reset_user": reset_user,
         },

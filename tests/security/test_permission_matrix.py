@@ -224,6 +224,15 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     "reports:certificate-register": Row(EVERYONE),
     "reports:certificate-register-csv": Row(EVERYONE),
     "reports:certificate-register-xlsx": Row(EVERYONE),
+    # The full file of a long list: anyone may ask (the world's lists are short, so it is the download at once);
+    # an export's page and file are public to whoever has its address.
+    "reports:export-new": (
+        Row(only(to("reports:catalogue-csv")), query=lambda w: {"kind": "catalogue", "fmt": "csv"}),
+        Row(only(400), variant="no-list"),
+    ),
+    "reports:export-detail": Row(EVERYONE, pk("data_export")),
+    "reports:export-download": Row(EVERYONE, pk("data_export")),
+    "reports:export-retry": Row(only(405), pk("data_export")),
     "reports:open-data": Row(EVERYONE),
     "reports:open-data-products": (
         Row(EVERYONE),
@@ -402,6 +411,8 @@ ADMIN_MODELS: dict[str, tuple[Callable[[World], object], int, int]] = {
     # The task queue and the emails it sends: staff watch them (and retry a failed job) in the admin.
     "core_outgoingemail": (lambda w: w.outgoing_email.pk, 200, 200),
     "procrastinate_procrastinatejob": (lambda w: w.queued_job, 200, 200),
+    # The files of long lists the workers prepared.
+    "reports_dataexport": (lambda w: w.data_export.pk, 200, 200),
 }
 
 
@@ -465,6 +476,9 @@ POST_MATRIX: dict[str, Row | tuple[Row, ...]] = {
     ),
     # No row of the batch waits for a choice: an empty answer comes back with its message.
     "catalog:staff-import-choose": Row(only(403, anonymous=LOGIN, staff=400, certifier=400), pk("import_batch")),
+    # An empty request names no list (400); a ready export is not started again (back to its page).
+    "reports:export-new": Row(only(400)),
+    "reports:export-retry": Row(only(REDIRECT), pk("data_export")),
     "matchmaking:buyer-profile": Row(only(403, anonymous=LOGIN, buyer=400, other_buyer=400)),
     "matchmaking:shortlist-add": Row(only(403, anonymous=LOGIN, buyer=REDIRECT, other_buyer=REDIRECT)),
     "matchmaking:shortlist-item": Row(
