@@ -20,6 +20,9 @@ from tests.jobs import run_queued_jobs
 
 pytestmark = pytest.mark.django_db
 
+with translation.override("vi"):
+    BUSY = _("This list is being checked or imported; wait until it is done.")
+
 
 def queued(task: str) -> int:
     from procrastinate.contrib.django.models import ProcrastinateJob
@@ -76,7 +79,7 @@ def test_the_provinces_whole_list_goes_in_through_the_worker(client, staff, caps
     assert Product.objects.count() == 0
     # A second click queues nothing more: the import is already on its way.
     again = client.post(reverse("catalog:staff-import-confirm", args=[batch.pk]), follow=True)
-    assert any("being checked or imported" in str(message) for message in again.context["messages"])
+    assert any(str(message) == BUSY for message in again.context["messages"])
     assert queued(services.CONFIRM_TASK) == 1
     assert 'data-status="importing"' in client.get(batch.get_absolute_url()).content.decode()
 
@@ -175,7 +178,7 @@ def test_a_list_being_checked_can_be_neither_confirmed_nor_imported(client, staf
     batch.save(update_fields=["status"])
     # While a worker checks it, the list can be neither confirmed nor re-checked.
     response = client.post(reverse("catalog:staff-import-confirm", args=[batch.pk]), follow=True)
-    assert any("being checked or imported" in str(message) for message in response.context["messages"])
+    assert any(str(message) == BUSY for message in response.context["messages"])
     with pytest.raises(services.ValidationError):
         services.import_batch_confirm(actor=services.Actor(user=staff, organisation=None), batch=batch)
     assert Product.objects.count() == 0
