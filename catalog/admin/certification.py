@@ -39,7 +39,7 @@ from catalog.models import (
     Score,
 )
 from catalog.ocop_rules import CENTRAL_CANDIDATE_SCORE, CERTIFIED_SCORE, average_total, stars_for_score
-from core.admin import LargeListMixin, SafeAutocompleteMixin
+from core.admin import LargeListMixin, ReadOnlyAdminMixin, SafeAutocompleteMixin
 
 REVOCABLE_STATUSES = (Certificate.Status.VALID, Certificate.Status.EXPIRED)
 
@@ -323,7 +323,8 @@ WORKFLOW_STEPS = {
 
 
 @admin.register(Application)
-class ApplicationAdmin(ProductSearchMixin, ActionPageMixin, AuditTrailAdmin):
+class ApplicationAdmin(ReadOnlyAdminMixin, ProductSearchMixin, ActionPageMixin, AuditTrailAdmin):
+    # Producers create applications in their workspace; staff act on them through the action pages.
     """Read-only records; the status moves only through the workflow buttons."""
 
     product_path = "product__"
@@ -345,16 +346,6 @@ class ApplicationAdmin(ProductSearchMixin, ActionPageMixin, AuditTrailAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("product__producer", "cycle__rule_set")
-
-    def has_add_permission(self, request):
-        # Producers create applications in their workspace.
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("producer"), ordering="product__producer__name")
     def producer(self, obj):
