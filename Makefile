@@ -33,8 +33,10 @@ run: demo
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' INT TERM EXIT; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# The suite over one process per core (pytest-xdist), each on its own test database; a file's tests stay together.
+TEST_PROCESSES ?= $(shell nproc 2>/dev/null || echo 2)
 test: db
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile
 
 # The benchmark (README.md, "Benchmark"): generates SIZE products (100k or 1m) into its own database,
 # ocop_bench, measures, prints the table and writes var/bench/result-$(SIZE).json.

@@ -4,10 +4,34 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.utils import translation
+from pytest_django.plugin import blocking_manager_key
 
 from accounts.permissions_setup import STAFF_GROUP_NAME
+from tests import committed_db
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.jobs import run_queued_jobs
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, with a copy of the rows its migrations wrote (tests/committed_db.py)."""
+    with django_db_blocker.unblock():
+        committed_db.take_snapshot()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a test that committed, once Django has emptied the database, put the migrated rows back."""
+    result = yield
+    if nextitem is not None and committed_db.commits(item):
+        with item.config.stash[blocking_manager_key].unblock():
+            committed_db.restore()
+    return result
+
+
+@pytest.fixture
+def live_db(transactional_db):
+    """Committed data that a live server, a worker or another thread sees; removed after the test."""
 
 
 class DeliveredOutbox(list):

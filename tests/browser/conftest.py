@@ -84,10 +84,6 @@ def live_url(django_db_setup):
     server.stop()
 
 
-# The database: committed rows for the live server, the migrated rows put back after each test.
-from tests.committed_db import _migrated_rows, _migrated_rows_back, live_db  # noqa: E402, F401
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
@@ -97,7 +93,7 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def open_page(browser, live_url, live_db, request):  # noqa: F811 - the fixture imported above
+def open_page(browser, live_url, live_db, request):
     """open_page(kind) -> a new page in its own context at the "desktop" or "phone" viewport."""
     contexts = []
 

@@ -332,7 +332,7 @@ class TestScores:
             services.application_score_finish(actor=actor(certifier), application=under_review)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_members_scoring_at_once_both_keep_their_entry(maker_actor, cycle, certifier, second_certifier):
     application = submitted_application(maker_actor, cycle)
     services.application_review_start(actor=actor(certifier), application=application)

@@ -453,7 +453,7 @@ def confirm_at_once(staff, batches) -> list[str]:
     return sorted(outcomes)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_confirmations_of_one_batch_at_once_import_once(staff):
     batch = check(staff, row(), row(**{"Tên sản phẩm": "Lạp xưởng"}))
     assert confirm_at_once(staff, [batch, batch]) == ["already_imported", "imported 2"]
@@ -461,7 +461,7 @@ def test_two_confirmations_of_one_batch_at_once_import_once(staff):
     assert Certificate.objects.filter(decision_number="123/QĐ-UBND").count() == 2
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_uploads_of_one_file_confirmed_at_once_create_each_product_once(staff):
     rows = [row(**{"Mã số thuế": ""}), row(**{"Tên sản phẩm": "Lạp xưởng", "Mã số thuế": ""})]
     first, second = check(staff, *rows), check(staff, *rows)
@@ -470,7 +470,7 @@ def test_two_uploads_of_one_file_confirmed_at_once_create_each_product_once(staf
     assert Product.objects.filter(name__in=["Bánh pía sầu riêng trứng", "Lạp xưởng"]).count() == 2
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_progress_is_visible_while_the_import_transaction_is_open(staff):
     batch = check(staff, row())
     writer = services.ProgressWriter(batch_id=batch.pk, rows=10)

@@ -308,7 +308,7 @@ def test_bad_people_count_is_refused_beside_the_field(client, producer):
 # ---------- The last place, taken twice at once ----------
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_organisations_racing_for_the_last_place_get_one_place_and_one_waitlist():
     event = EventFactory(capacity=1)
     users = [member(), member("buyer")]

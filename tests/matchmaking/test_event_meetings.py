@@ -455,7 +455,7 @@ class TestMove:
         assert client.post(url, {"slot": slots[1].pk, "table": tables[1].pk}).status_code == 404
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_concurrent_moves_into_one_table_one_wins_and_the_other_is_told(staff):
     """Two staff move two different meetings into the same slot and table at the same moment."""
     event = make_event()
