@@ -19,3 +19,11 @@ class CatalogConfig(AppConfig):
 
         connect_signals()
         connect_reference_signals()
+
+        # A producer's name and place are words of its products' search documents: a worker rebuilds them.
+        from django.db.models.signals import post_save
+
+        from accounts.models import Organisation
+        from catalog.services.products import producer_saved
+
+        post_save.connect(producer_saved, sender=Organisation, dispatch_uid="catalog-producer-reindex")

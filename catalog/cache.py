@@ -191,9 +191,12 @@ def _rebuild_later(name: str, rebuild: tuple[Callable, dict], *, generation: int
     try:
         if not cache.add(f"{DATA_KEY_PREFIX}:queued:{generation}:{name}", 1, REBUILD_MARKER_SECONDS):
             return
-        app.configure_task(REBUILD_TASK, queueing_lock=f"figure:{name}"[:200], allow_unknown=False).defer(
-            name=name, path=path, kwargs=kwargs
-        )
+        with (
+            transaction.atomic()
+        ):  # a savepoint: a refused INSERT (AlreadyEnqueued) leaves the reader's transaction usable
+            app.configure_task(REBUILD_TASK, queueing_lock=f"figure:{name}"[:200], allow_unknown=False).defer(
+                name=name, path=path, kwargs=kwargs
+            )
     except AlreadyEnqueued:
         pass
     except Exception:

@@ -5,7 +5,7 @@ import logging
 from procrastinate.contrib.django import app
 
 from catalog import cache
-from catalog.services import certificates_expire, imports
+from catalog.services import catalogue_reindex, certificates_expire, imports, producer_reindex_run, products
 
 logger = logging.getLogger(__name__)
 
@@ -38,3 +38,17 @@ def import_confirm(*, batch_id: int) -> None:
 @app.task(name=cache.REBUILD_TASK, queue="figures")
 def public_figure_rebuild(*, name: str, path: str, kwargs: dict) -> bool:
     return cache.figure_rebuild(name=name, path=path, kwargs=kwargs)
+
+
+# Search documents a change reaches beyond one product (catalog/services/products.py). Running one again rebuilds
+# the same documents from the data as it is then.
+@app.task(name=products.PRODUCER_REINDEX_TASK, queue="search")
+def producer_reindex(*, organisation_id: int) -> int:
+    return producer_reindex_run(organisation_id=organisation_id)
+
+
+@app.task(name=products.CATALOGUE_REINDEX_TASK, queue="search")
+def catalogue_reindex_all() -> int:
+    count = catalogue_reindex()
+    logger.info("Search documents rebuilt: %s products", count)
+    return count

@@ -42,3 +42,12 @@ def run_queued_jobs(*, queues: list[str] | None = None) -> int:
             ran += 1
     finally:
         _one(sql.queries["unregister_worker"], {"worker_id": worker_id})
+
+
+def waiting_jobs(task_name: str) -> list[dict]:
+    """The arguments of the jobs of `task_name` waiting for a worker, oldest first."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT args FROM procrastinate_jobs WHERE task_name = %s AND status = 'todo' ORDER BY id", [task_name]
+        )
+        return [json.loads(args) if isinstance(args, str) else args for (args,) in cursor.fetchall()]

@@ -19,12 +19,15 @@ from catalog.services.certification import (
     score_enter,
 )
 from catalog.services.products import (
+    catalogue_reindex,
+    catalogue_reindex_later,
     photo_add,
     photo_delete,
     photo_make_primary,
     photo_move,
     producer_profile_save,
     producer_reindex,
+    producer_reindex_run,
     product_archive,
     product_publish,
     product_reindex,
@@ -34,6 +37,8 @@ from catalog.services.products import (
 )
 
 __all__ = [
+    "catalogue_reindex",
+    "catalogue_reindex_later",
     "application_create",
     "application_propose_central",
     "application_recognise",
@@ -54,6 +59,7 @@ __all__ = [
     "photo_move",
     "producer_profile_save",
     "producer_reindex",
+    "producer_reindex_run",
     "product_archive",
     "product_current_certificate_refresh",
     "product_publish",

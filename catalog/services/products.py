@@ -5,6 +5,8 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from procrastinate.contrib.django import app
+from procrastinate.exceptions import AlreadyEnqueued
 
 from accounts.roles import Actor
 from accounts.services import action_record
@@ -55,6 +57,56 @@ def product_reindex(*, product_ids) -> int:
 def producer_reindex(*, organisation) -> int:
     """A producer's name or place is in each of its products' search documents."""
     return product_reindex(product_ids=organisation.products.values_list("pk", flat=True))
+
+
+# The worker's jobs (catalog/tasks.py). A product's own save reindexes it in the request (one UPDATE), so the
+# producer finds it by its new words at once; a change that reaches many products goes to a worker.
+PRODUCER_REINDEX_TASK = "catalog.producer_reindex"
+CATALOGUE_REINDEX_TASK = "catalog.catalogue_reindex"
+# The producer's fields that are words of its products' search documents (product_search_texts).
+PRODUCER_SEARCH_FIELDS = frozenset({"name", "ward", "province", "former_district"})
+
+
+def _reindex_later(task: str, *, lock: str, **kwargs) -> bool:
+    """Queue a reindex in the caller's transaction; one waits per lock however many changes come meanwhile."""
+    try:
+        with transaction.atomic():  # a savepoint: the refused INSERT must not abort the caller's transaction
+            app.configure_task(task, queueing_lock=lock, allow_unknown=False).defer(**kwargs)
+    except AlreadyEnqueued:
+        return False  # the job already waiting reads the data as it will be when it runs
+    return True
+
+
+def producer_saved(sender, instance, created, update_fields=None, raw=False, **kwargs) -> None:
+    """post_save of an organisation: a producer renamed or moved has its products reindexed by a worker."""
+    if raw or created or instance.kind != instance.Kind.PRODUCER:
+        return
+    if update_fields is not None and not PRODUCER_SEARCH_FIELDS & set(update_fields):
+        return
+    _reindex_later(PRODUCER_REINDEX_TASK, lock=f"reindex:producer:{instance.pk}", organisation_id=instance.pk)
+
+
+def producer_reindex_run(*, organisation_id: int) -> int:
+    """The worker's side: the producer's products as they are now (nothing when it is gone)."""
+    ids = Product.objects.filter(producer_id=organisation_id).values_list("pk", flat=True)
+    return product_reindex(product_ids=ids)
+
+
+def catalogue_reindex_later() -> bool:
+    """Queue the reindex of every product (after a change to the search configuration or its dictionary)."""
+    return _reindex_later(CATALOGUE_REINDEX_TASK, lock="reindex:catalogue")
+
+
+def catalogue_reindex(*, batch: int = 5_000) -> int:
+    """Every product's search document, rebuilt in batches by id, each batch in its own short transaction."""
+    done, after = 0, 0
+    while True:
+        ids = list(Product.objects.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:batch])
+        if not ids:
+            return done
+        with transaction.atomic():
+            done += product_reindex(product_ids=ids)
+        after = ids[-1]
 
 
 @transaction.atomic

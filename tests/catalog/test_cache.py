@@ -326,3 +326,15 @@ def test_only_figures_marked_rebuildable_are_computed_by_a_worker():
         page_cache.cached_data("x", lambda: 1, rebuild=(len, {}))  # first use: computed, not queued
         page_cache.public_pages_changed()
         page_cache.cached_data("x", lambda: 1, rebuild=(len, {}))
+
+
+def test_a_figure_already_queued_leaves_the_readers_transaction_usable(client, product):
+    """A second change before the worker ran: the reader's queueing is refused by the waiting job's queueing lock,
+    and the reader's own transaction (here the test's) goes on."""
+    client.get(reverse("home"))
+    ProductFactory(subgroup=subgroup("1.3.2"))
+    client.get(reverse("home"))
+    assert jobs_waiting() == [page_cache.REBUILD_TASK]
+    ProductFactory(subgroup=subgroup("1.3.2"))
+    assert client.get(reverse("home")).status_code == 200
+    assert jobs_waiting() == [page_cache.REBUILD_TASK]

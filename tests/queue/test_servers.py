@@ -9,6 +9,7 @@ import contextlib
 import datetime
 import re
 import signal
+import time
 from urllib.parse import quote
 
 import pytest
@@ -73,6 +74,21 @@ def environment(django_db_setup, redis_cache, smtp_port, tmp_path_factory):
         MEDIA_ROOT=str(files / "media"),
         PRIVATE_MEDIA_ROOT=str(files / "private"),
     )
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _no_connection_outlives_the_servers(django_db_setup, django_db_blocker):
+    """A process killed by a test leaves its PostgreSQL session behind until the server notices: end those, so the
+    test database can be dropped when the suite ends."""
+    yield
+    others = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        for _ in range(50):
+            cursor.execute(others)
+            if not cursor.fetchall():
+                return
+            time.sleep(0.1)
+        cursor.execute(f"SELECT pg_terminate_backend(pid) FROM ({others}) AS left_behind")  # noqa: S608
 
 
 @pytest.fixture(scope="module")
