@@ -39,7 +39,7 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="page/floor alternations per measurement (default 5)")
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections of the load generator")
     parser.add_argument(
-        "--skip", action="append", default=[], choices=["latency", "load", "queries", "scheduler", "import"]
+        "--skip", action="append", default=[], choices=["latency", "load", "queries", "change", "scheduler", "import"]
     )
     parser.add_argument("--strict", action="store_true", help="exit with status 1 when a target is missed")
     parser.add_argument(

@@ -63,3 +63,20 @@ def test_the_staff_lists_answer_a_signed_in_superuser_and_are_timed(catalogue, i
     rows = [metric for metric in results["metrics"] if metric["section"] == "staff"]
     assert [row["metric"] for row in rows] == [name for name, _path in measure.STAFF_PAGES]
     assert all(row["value"] > 0 and row["unit"] == "ms" and row["target"] is None for row in rows)
+
+
+def test_after_a_change_the_visitors_are_timed_with_the_previous_figures_then_the_worker_counts(
+    catalogue, in_test_transaction, settings
+):
+    settings.PAGE_CACHE_SECONDS = 600
+    results = {"metrics": []}
+    measure.after_a_change(results, log=lambda line: None)
+    rows = {metric["metric"]: metric for metric in results["metrics"] if metric["section"] == "after a change"}
+    visitor_rows = [row for name, row in rows.items() if "right after a change" in name]
+    assert len(visitor_rows) == 2
+    assert all(row["target"] == "≤ 300 ms" and row["pass"] is (row["value"] <= 300) for row in visitor_rows)
+    # The change made the statistics' and the catalogue's figures stale; the worker's part counted them again,
+    # and its jobs are gone from the queue.
+    (worker,) = [row for name, row in rows.items() if name.startswith("the worker's counts")]
+    assert "(0 figures)" not in worker["metric"]
+    assert measure._waiting_figure_jobs() == []
