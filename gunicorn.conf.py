@@ -3,7 +3,9 @@
 import multiprocessing
 import os
 
-bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# Loopback by default: the reverse proxy on the same machine reaches it, nobody else. Listening wider (the proxy on
+# another machine) is a choice made with GUNICORN_BIND, with FORWARDED_ALLOW_IPS set to the proxy's address.
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
@@ -18,5 +20,5 @@ max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
 # Trust X-Forwarded-* only from the reverse proxy in front of the app.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 wsgi_app = "ocop_portal.wsgi:application"

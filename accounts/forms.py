@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Province, User, Ward
 from accounts.validators import normalise_tax_code, validate_phone, validate_tax_code
-from core.forms import CodeChoiceField
+from core.forms import CodeChoiceField, SingleLineFieldsMixin
 from core.images import validate_image_upload
 from core.mail import email_send
 
@@ -72,7 +72,7 @@ class WardChoiceField(CodeChoiceField):
         return obj.name
 
 
-class SignupForm(AddressFormMixin, forms.Form):
+class SignupForm(SingleLineFieldsMixin, AddressFormMixin, forms.Form):
     full_name = forms.CharField(label=_("Your full name"), max_length=150)
     email = forms.EmailField(label=_("Email"), help_text=_("You sign in with this address."))
     phone = forms.CharField(label=_("Phone"), max_length=20, validators=[validate_phone])

@@ -5,11 +5,13 @@ and one member's mistakes never lock out colleagues behind the same office route
 ocop_portal/settings.py (AXES_*); staff lift a lock early with `manage.py axes_reset_username <email>`.
 """
 
+import functools
 import ipaddress
 import math
 
 from axes.helpers import get_cool_off
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -25,17 +27,38 @@ def login_username(request, credentials=None) -> str | None:
     return User.objects.normalize_email(str(value))
 
 
+@functools.cache
+def _networks(entries: tuple[str, ...]) -> tuple:
+    try:
+        return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries if entry != "*")
+    except ValueError as error:
+        raise ImproperlyConfigured(f"FORWARDED_ALLOW_IPS holds something that is not an address: {error}") from None
+
+
+def _trusted_proxy(address: str | None) -> bool:
+    entries = tuple(settings.TRUSTED_PROXIES)
+    if "*" in entries:
+        return True
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    return any(ip in network for network in _networks(entries))
+
+
 def client_ip(request) -> str | None:
     """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the address the outermost one saw.
 
-    Only the entries our own proxies appended to X-Forwarded-For are trusted (counted from the right); a client
-    can put anything on the left. Anything that is not an IP address falls back to REMOTE_ADDR.
+    X-Forwarded-For is read only in a request from one of our proxies (TRUSTED_PROXIES): a client that reaches
+    the app server directly could write anything there. Then only the entries our own proxies appended are
+    trusted (counted from the right, each hop after the outermost one being one of ours); a client can put
+    anything on the left. Anything that is not an IP address falls back to REMOTE_ADDR.
     """
     remote = request.META.get("REMOTE_ADDR") or None
     count = settings.TRUSTED_PROXY_COUNT
-    if count:
+    if count and _trusted_proxy(remote):
         hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
-        if len(hops) >= count:
+        if len(hops) >= count and all(_trusted_proxy(hop) for hop in hops[len(hops) - count + 1 :]):
             try:
                 return str(ipaddress.ip_address(hops[-count]))
             except ValueError:

@@ -13,6 +13,7 @@ from catalog.models import (
     ProductSubGroup,
     Standard,
 )
+from core.forms import SingleLineFieldsMixin
 from core.images import validate_image_upload
 
 
@@ -163,7 +164,7 @@ class EvaluationCycleChoiceField(forms.ModelChoiceField):
         }
 
 
-class ApplicationCreateForm(forms.Form):
+class ApplicationCreateForm(SingleLineFieldsMixin, forms.Form):
     """A new OCOP application: one of the producer's own products, in a cycle open today."""
 
     product = forms.ModelChoiceField(

@@ -3,6 +3,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core.validators import single_line_validator
+
 
 def field_error(field: str, message, *, code: str) -> ValidationError:
     """A ValidationError for one field that keeps its code (a dict of plain messages would lose it)."""
@@ -33,3 +35,21 @@ class CodeChoiceField(forms.ModelChoiceField):
         if isinstance(value, str) and "\x00" in value:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return super().to_python(value)
+
+
+class SingleLineFieldsMixin:
+    """A form (not a ModelForm, whose model fields check it) whose one-line text fields refuse control characters.
+
+    Every CharField of the form drawn as a one-line input (not a textarea, not a password) gets the validator, so
+    a line break in a name is refused beside its field before anything is saved.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if (
+                type(field) is forms.CharField
+                and not isinstance(field.widget, forms.Textarea | forms.PasswordInput)
+                and single_line_validator not in field.validators
+            ):
+                field.validators.append(single_line_validator)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from catalog.models import Product
-from core.forms import form_add_service_error
+from core.forms import SingleLineFieldsMixin, form_add_service_error
 from events.models import Event, Registration
 
 MAX_PEOPLE = 50
@@ -31,7 +31,7 @@ class ProductChoiceField(forms.ModelMultipleChoiceField):
         return obj.name
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(SingleLineFieldsMixin, forms.Form):
     participation = forms.ChoiceField(label=_("Taking part as"), widget=forms.RadioSelect)
     people_count = forms.IntegerField(
         label=_("Number of people"),

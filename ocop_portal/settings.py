@@ -317,6 +317,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = []
 # Proxies in front of the app that append to X-Forwarded-For (production runs behind one, see README.md).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if PRODUCTION else 0)
+# The addresses (or networks) of those proxies, as gunicorn reads them: X-Forwarded-For is believed only in a
+# request that came from one of them, never from a client that reached the app server directly.
+TRUSTED_PROXIES = env_list("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 if PRODUCTION:
     # The app runs behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto.

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.forms import ProductForm
 from catalog.models import Application, Certificate, Product, ProductSubGroup
+from core.forms import SingleLineFieldsMixin
 from core.images import validate_image_upload
 
 
@@ -55,7 +56,7 @@ class ProductAdminForm(forms.ModelForm):
         )
 
 
-class ApplicationStepForm(forms.Form):
+class ApplicationStepForm(SingleLineFieldsMixin, forms.Form):
     """The form of one workflow step; it knows the application and the staff member."""
 
     def __init__(self, *args, application: Application, user, **kwargs):
@@ -151,7 +152,7 @@ class CertificateAdminForm(forms.ModelForm):
             self.add_error(None, error)
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(SingleLineFieldsMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason for revocation"),
         widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),

@@ -24,7 +24,7 @@ from django.views.generic import ListView, TemplateView
 from accounts.roles import Actor, actor_for
 from catalog.models import Product
 from catalog.storage import private_file_response
-from core.forms import form_add_service_error
+from core.forms import SingleLineFieldsMixin, form_add_service_error
 from events import permissions, services
 from events.models import Event, MoU, MoUNote, MoUParty
 
@@ -148,7 +148,7 @@ class MoUListView(ListView):
 # --- One MoU ------------------------------------------------------------------------------------------------------
 
 
-class MoUNoteForm(forms.Form):
+class MoUNoteForm(SingleLineFieldsMixin, forms.Form):
     status = forms.ChoiceField(
         label=gettext_lazy("Status now"),
         choices=MoU.Status.choices,

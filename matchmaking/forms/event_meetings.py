@@ -6,6 +6,7 @@ from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import SingleLineFieldsMixin
 from events.models import Event
 from matchmaking.models import MeetingSlot, MeetingTable
 from matchmaking.services.event_meetings import MAX_LENGTH_MINUTES, MAX_TABLES, MIN_LENGTH_MINUTES, SlotPlan
@@ -34,7 +35,7 @@ def _slot_text(slot: MeetingSlot) -> str:
     )
 
 
-class MeetingSetupForm(forms.Form):
+class MeetingSetupForm(SingleLineFieldsMixin, forms.Form):
     day = forms.TypedChoiceField(label=_("Day"), coerce=datetime.date.fromisoformat)
     starts = forms.TimeField(
         label=_("First meeting starts at"),
@@ -73,7 +74,7 @@ class MeetingSetupForm(forms.Form):
         )
 
 
-class AvailabilityForm(forms.Form):
+class AvailabilityForm(SingleLineFieldsMixin, forms.Form):
     unavailable = SlotTimeMultipleChoiceField(
         label=_("Slots you cannot attend"),
         queryset=MeetingSlot.objects.none(),
@@ -95,7 +96,7 @@ class AvailabilityForm(forms.Form):
         field.initial = sorted(unavailable)
 
 
-class MeetingMoveForm(forms.Form):
+class MeetingMoveForm(SingleLineFieldsMixin, forms.Form):
     slot = SlotTimeChoiceField(label=_("Slot"), queryset=MeetingSlot.objects.none(), empty_label=None)
     table = forms.ModelChoiceField(label=_("Table"), queryset=MeetingTable.objects.none(), empty_label=None)
 

@@ -9,6 +9,7 @@ from accounts.models import Province
 from catalog.classification import CURRENT_RULE_SET
 from catalog.forms import MONTH_CHOICES
 from catalog.models import Product, ProductSubGroup, Standard
+from core.forms import SingleLineFieldsMixin
 from matchmaking.models import BuyerProfile, SourcingRequest
 
 STAR_CHOICES = [(3, _("3 stars")), (4, _("4 stars")), (5, _("5 stars"))]
@@ -109,7 +110,7 @@ class BuyerProfileForm(forms.ModelForm):
         ]
 
 
-class ShortlistAddForm(forms.Form):
+class ShortlistAddForm(SingleLineFieldsMixin, forms.Form):
     """A product or a producer to keep, with an optional note."""
 
     product = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
@@ -123,7 +124,7 @@ class ShortlistAddForm(forms.Form):
         return cleaned_data
 
 
-class ShortlistNoteForm(forms.Form):
+class ShortlistNoteForm(SingleLineFieldsMixin, forms.Form):
     note = forms.CharField(
         label=_("Private note"),
         required=False,
@@ -222,7 +223,7 @@ class ProductChoiceField(forms.ModelMultipleChoiceField):
         return obj.name
 
 
-class OfferForm(forms.Form):
+class OfferForm(SingleLineFieldsMixin, forms.Form):
     products = ProductChoiceField(
         label=_("Products offered"),
         queryset=Product.objects.none(),

@@ -905,6 +905,10 @@ def test_form_never_fails_and_never_saves_half(client, world, raised, case_name,
     post_and_check(client, world, raised, case, data.draw(form_data(case.fields(world)), label="form"))
 
 
+# A NUL byte (PostgreSQL cannot store it) and a header injection's line break (a one-line text refuses it).
+CONTROL_VALUES = ["a\x00b", "Bánh pía\r\nBcc: x@example.vn"]
+
+
 @st.composite
 def plausible_data(draw, fields: dict):
     return {name: draw(spec.plausible if isinstance(spec, OwnGarbage) else spec) for name, spec in fields.items()}
@@ -913,13 +917,15 @@ def plausible_data(draw, fields: dict):
 @pytest.mark.parametrize("case_name", list(FORM_CASES))
 @settings(FUZZ, max_examples=1)
 @given(st.data())
-def test_every_form_field_takes_a_nul_byte(client, world, raised, case_name, data):
-    """A NUL byte in each field in turn, the others plausible: the generated examples above may never draw it."""
+def test_every_form_field_takes_a_nul_byte_and_a_line_break(client, world, raised, case_name, data):
+    """A NUL byte, then a line break, in each field in turn, the others plausible: the generated examples above may
+    never draw them. A one-line text stored with a line break would fail the new rows' full_clean."""
     case = FORM_CASES[case_name]
     fields = case.fields(world)
     payload = data.draw(plausible_data(fields), label="form")
     for name in fields:
-        post_and_check(client, world, raised, case, {**payload, name: "a\x00b"})
+        for value in CONTROL_VALUES:
+            post_and_check(client, world, raised, case, {**payload, name: value})
 
 
 # --- The admin's own forms, their fields read from the page ---------------------------------------------------
@@ -1062,11 +1068,12 @@ def admin_case(client, world, case_name) -> tuple[FormCase, dict]:
 @pytest.mark.parametrize("case_name", list(ADMIN_FORMS))
 @settings(FUZZ, max_examples=1)
 @given(st.data())
-def test_every_admin_form_field_takes_a_nul_byte(client, world, raised, case_name, data):
+def test_every_admin_form_field_takes_a_nul_byte_and_a_line_break(client, world, raised, case_name, data):
     case, fields = admin_case(client, world, case_name)
     payload = data.draw(plausible_data(fields), label="form")
     for name in fields:
-        post_and_check(client, world, raised, case, {**payload, name: "a\x00b"})
+        for value in CONTROL_VALUES:
+            post_and_check(client, world, raised, case, {**payload, name: value})
 
 
 # --- Query strings and URL parameters -------------------------------------------------------------------------

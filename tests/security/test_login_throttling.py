@@ -217,12 +217,14 @@ def test_force_login_still_works_for_tests_and_sign_up(client):
 )
 def test_client_address_counts_only_the_trusted_proxies_entries(rf, settings, count, forwarded, expected):
     settings.TRUSTED_PROXY_COUNT = count
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     request = rf.post("/accounts/login/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected
 
 
 def test_behind_the_proxy_two_clients_are_counted_apart(settings, producer):
     settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.2"]
     proxy = {"REMOTE_ADDR": "10.0.0.2"}
     guesser = Client(**proxy, HTTP_X_FORWARDED_FOR="203.0.113.66")
     member = Client(**proxy, HTTP_X_FORWARDED_FOR="198.51.100.20")
@@ -230,3 +232,50 @@ def test_behind_the_proxy_two_clients_are_counted_apart(settings, producer):
     assert sign_in(guesser, producer.email, PASSWORD).status_code == 429
     assert sign_in(member, producer.email, PASSWORD).status_code == 302
     assert AccessAttempt.objects.get().ip_address == "203.0.113.66"
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "expected"),
+    [
+        ("203.0.113.7", "198.51.100.20", "203.0.113.7"),  # gunicorn reached directly: the header is the client's
+        ("203.0.113.7", "", "203.0.113.7"),
+        ("127.0.0.1", "198.51.100.20", "198.51.100.20"),  # from the proxy on this machine
+        ("::1", "198.51.100.20", "198.51.100.20"),
+        ("10.1.2.3", "198.51.100.20", "198.51.100.20"),  # from the proxies' network
+        ("10.1.2.3", "6.6.6.6, 198.51.100.20", "198.51.100.20"),
+    ],
+)
+def test_x_forwarded_for_is_believed_only_from_the_proxies(rf, settings, remote, forwarded, expected):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["127.0.0.1", "::1", "10.0.0.0/8"]
+    request = rf.post("/accounts/login/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected
+
+
+def test_with_two_proxies_the_inner_hop_must_be_one_of_ours(rf, settings):
+    settings.TRUSTED_PROXY_COUNT = 2
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    # The CDN (10.0.0.9) saw 198.51.100.20; an entry the client wrote in the CDN's place is not believed.
+    ours = rf.post("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.20, 10.0.0.9")
+    spoofed = rf.post("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.20")
+    assert client_ip(ours) == "198.51.100.20"
+    assert client_ip(spoofed) == "10.0.0.2"
+
+
+@pytest.mark.parametrize("behind_the_proxy", [False, True], ids=["gunicorn reached directly", "behind the proxy"])
+def test_thirty_wrong_passwords_with_a_new_x_forwarded_for_each_are_locked_out(settings, producer, behind_the_proxy):
+    """The attack of the report: a different X-Forwarded-For on each attempt, to be a new client each time."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    remote = "127.0.0.1" if behind_the_proxy else "203.0.113.7"
+    statuses = []
+    for attempt in range(30):
+        # Behind the proxy, the client writes the left part and the proxy appends the address it saw.
+        spoof = f"198.51.100.{attempt + 1}"
+        forwarded = f"{spoof}, 203.0.113.7" if behind_the_proxy else spoof
+        guesser = Client(REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+        statuses.append(sign_in(guesser, producer.email, f"wrong-{attempt}").status_code)
+    # The fifth wrong password locks the pair out (as for one client in the tests above), and every attempt after.
+    assert statuses[: LIMIT - 1] == [200] * (LIMIT - 1)
+    assert set(statuses[LIMIT - 1 :]) == {429}
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["203.0.113.7"]
