@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from importlib import import_module
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -31,7 +32,7 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from procrastinate.contrib.django import app
 from procrastinate.exceptions import AlreadyEnqueued
@@ -247,12 +248,65 @@ def _cacheable_request(request) -> bool:
     )
 
 
+def known_parameters(request) -> frozenset[str]:
+    """The query parameters a cached page reads: the catalogue's filters, its sort and page; none elsewhere."""
+    if request.path_info.rstrip("/").endswith("/products"):
+        from catalog.filters import ProductFilter
+
+        return frozenset(ProductFilter.base_filters) | {"page"}
+    return frozenset()
+
+
+def canonical_query(request) -> str:
+    """The known parameters that hold a value, sorted by name, each name's values sorted: the page's identity."""
+    known = known_parameters(request)
+    pairs = sorted(
+        (name, value) for name in request.GET if name in known for value in request.GET.getlist(name) if value.strip()
+    )
+    return urlencode(pairs)
+
+
+def canonical_redirect(request) -> HttpResponse | None:
+    """For a visitor's cached page asked with parameters it does not read (`?q=gạo&r=123`), a redirect to the same
+    page without them: the unknown ones change nothing on the page, and must not make a new cache entry each."""
+    if not _cacheable_request(request) or not request.GET:
+        return None
+    if set(request.GET) <= known_parameters(request):
+        return None
+    kept = [
+        (name, value)
+        for name in request.GET
+        if name in known_parameters(request)
+        for value in request.GET.getlist(name)
+    ]
+    location = request.path + (f"?{urlencode(kept)}" if kept else "")
+    return HttpResponseRedirect(location)
+
+
 def page_key(request) -> str | None:
-    """The cache key of this request's page (the language is in the URL), or None when it must be rendered."""
+    """The cache key of this request's page (the language is in the path), or None when it must be rendered.
+
+    Keyed on the path and the canonical query only (see canonical_query): the same filters in another order or
+    with empty values are one entry, not one each.
+    """
     if not _cacheable_request(request):
         return None
-    url = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-    return f"{PAGE_KEY_PREFIX}:{timezone.localdate().isoformat()}:{url}"
+    identity = hashlib.sha256(f"{request.path}?{canonical_query(request)}".encode()).hexdigest()
+    return f"{PAGE_KEY_PREFIX}:{timezone.localdate().isoformat()}:{identity}"
+
+
+def _may_add_a_page(request) -> bool:
+    """At most PAGE_CACHE_ADDS_PER_MINUTE new pages stored for one client address a minute: a visitor walking
+    through every combination of filters is served, but fills the cache no faster than that."""
+    from accounts.throttling import client_ip
+
+    limit = settings.PAGE_CACHE_ADDS_PER_MINUTE
+    key = f"{PAGE_KEY_PREFIX}:adds:{client_ip(request)}:{int(time.time() // 60)}"
+    cache.add(key, 0, 120)
+    try:
+        return cache.incr(key) <= limit
+    except ValueError:  # evicted between the two calls
+        return True
 
 
 def page_lookup(key: str) -> tuple[int, HttpResponse | None]:
@@ -315,6 +369,9 @@ class VisitorPageCacheMiddleware:
 
     def _respond(self, request):
         key = current = None
+        redirect = canonical_redirect(request)
+        if redirect is not None:
+            return redirect
         try:
             key = page_key(request)
             if key is not None:
@@ -330,7 +387,8 @@ class VisitorPageCacheMiddleware:
             try:
                 if hasattr(response, "render") and not response.is_rendered:
                     response.render()
-                page_store(key, request, response, generation=current)
+                if current is not None and _may_add_a_page(request):
+                    page_store(key, request, response, generation=current)
             except Exception:
                 logger.exception("Page cache unavailable")
         return response

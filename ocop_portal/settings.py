@@ -41,6 +41,16 @@ def env_int(name, default):
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
 
 
+def env_float(name, default):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}.") from None
+
+
 def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -235,6 +245,11 @@ if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
             "BACKEND": "core.redis_cache.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "ocop"),
+            # A cache that does not answer within this is a miss (core/redis_cache.py), never a wait.
+            "OPTIONS": {
+                "socket_connect_timeout": env_float("CACHE_TIMEOUT_SECONDS", 0.25),
+                "socket_timeout": env_float("CACHE_TIMEOUT_SECONDS", 0.25),
+            },
         }
     }
 elif CACHE_URL:
@@ -250,6 +265,8 @@ else:
 # On by default only with a shared cache and DEBUG off: with a per-process cache, one worker would keep serving a
 # page another worker's write has changed.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600 if CACHE_URL and not DEBUG else 0)
+# New pages one client address may add to that cache a minute (its other pages are served, not stored).
+PAGE_CACHE_ADDS_PER_MINUTE = env_int("PAGE_CACHE_ADDS_PER_MINUTE", 120)
 
 # The audit trail is read-only: state changes go through the services, never by reverting history.
 SIMPLE_HISTORY_REVERT_DISABLED = True
