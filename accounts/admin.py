@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -40,6 +41,27 @@ class UserAdmin(SafeAutocompleteMixin, BaseUserAdmin):
             fields += [name for name in self.privilege_fields if name not in fields]
         return fields
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None or request.user.is_superuser or "password" not in form.base_fields:
+            return form
+
+        class WithoutThePasswordLink(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.fields["password"].help_text = _(
+                    "Only a superuser sets a password here. The member resets their own from the sign-in page."
+                )
+
+        return WithoutThePasswordLink
+
+    def user_change_password(self, request, id, form_url=""):
+        # Setting a member's password would let staff sign in as that member, outside "acting on behalf" and
+        # its audit trail: only a superuser may, and staff send the member a password reset instead.
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
     def has_change_permission(self, request, obj=None):
         # A staff account, its password included, is a superuser's to change: whoever could reset a council
         # member's password could sign in and certify. Other staff still see it, read-only.
@@ -55,6 +77,25 @@ class MemberInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if request.user.is_superuser:
+            return formset
+
+        class StaffAccountsLocked(formset):
+            """A staff or superuser account in the list is a superuser's to change (as in the user admin): its
+            row is shown, and whatever is posted for it is ignored."""
+
+            def _construct_form(self, i, **form_kwargs):
+                form = super()._construct_form(i, **form_kwargs)
+                member = form.instance
+                if member.pk and (member.is_staff or member.is_superuser):
+                    for field in form.fields.values():
+                        field.disabled = True
+                return form
+
+        return StaffAccountsLocked
 
 
 @admin.register(Organisation)

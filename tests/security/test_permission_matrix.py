@@ -829,13 +829,15 @@ def test_staff_cannot_change_a_staff_members_account_or_password(client, world, 
     assert client.get(reverse("admin:accounts_user_change", args=[member.pk])).status_code == 200
 
 
-def test_staff_may_still_reset_a_producers_password(client, world):
+def test_staff_cannot_set_a_producers_password_either(client, world):
+    """Setting it would let staff sign in as the member outside acting on behalf and its audit trail: only a
+    superuser may (tests/security/test_staff_over_superuser.py); staff send a password reset."""
     producer = world.users["producer_a"]
     client.force_login(world.users["staff"])
     response = client.post(
         reverse("admin:auth_user_password_change", args=[producer.pk]),
         {"password1": "a-new-Passw0rd-2026", "password2": "a-new-Passw0rd-2026"},
     )
-    assert response.status_code == 302
+    assert response.status_code == 403
     producer.refresh_from_db()
-    assert producer.check_password("a-new-Passw0rd-2026")
+    assert not producer.check_password("a-new-Passw0rd-2026")
