@@ -34,8 +34,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse, HttpResponseRedirect
 from django.utils import timezone
-from procrastinate.contrib.django import app
-from procrastinate.exceptions import AlreadyEnqueued
+
+from core.queue import defer_unless_waiting
 
 logger = logging.getLogger(__name__)
 
@@ -192,14 +192,7 @@ def _rebuild_later(name: str, rebuild: tuple[Callable, dict], *, generation: int
     try:
         if not cache.add(f"{DATA_KEY_PREFIX}:queued:{generation}:{name}", 1, REBUILD_MARKER_SECONDS):
             return
-        with (
-            transaction.atomic()
-        ):  # a savepoint: a refused INSERT (AlreadyEnqueued) leaves the reader's transaction usable
-            app.configure_task(REBUILD_TASK, queueing_lock=f"figure:{name}"[:200], allow_unknown=False).defer(
-                name=name, path=path, kwargs=kwargs
-            )
-    except AlreadyEnqueued:
-        pass
+        defer_unless_waiting(REBUILD_TASK, lock=f"figure:{name}", name=name, path=path, kwargs=kwargs)
     except Exception:
         logger.exception("The figure %s could not be queued for computing; its previous value is served.", name)
 
@@ -269,16 +262,12 @@ def canonical_query(request) -> str:
 def canonical_redirect(request) -> HttpResponse | None:
     """For a visitor's cached page asked with parameters it does not read (`?q=gạo&r=123`), a redirect to the same
     page without them: the unknown ones change nothing on the page, and must not make a new cache entry each."""
-    if not _cacheable_request(request) or not request.GET:
+    if not request.GET or not _cacheable_request(request):
         return None
-    if set(request.GET) <= known_parameters(request):
+    known = known_parameters(request)
+    if set(request.GET) <= known:
         return None
-    kept = [
-        (name, value)
-        for name in request.GET
-        if name in known_parameters(request)
-        for value in request.GET.getlist(name)
-    ]
+    kept = [(name, value) for name in request.GET if name in known for value in request.GET.getlist(name)]
     location = request.path + (f"?{urlencode(kept)}" if kept else "")
     return HttpResponseRedirect(location)
 

@@ -1,4 +1,5 @@
-"""The task queue as monitoring reads it: how many jobs wait, how long the oldest has waited, how many failed.
+"""The task queue as the apps use it: a job queued once per lock, and as monitoring reads it (how many jobs wait,
+how long the oldest has waited, how many failed).
 
 Failed jobs stay in the table (the admin lists them, with a retry); succeeded ones are deleted by the worker.
 """
@@ -6,7 +7,23 @@ Failed jobs stay in the table (the admin lists them, with a retry); succeeded on
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
+from procrastinate.contrib.django import app
+from procrastinate.exceptions import AlreadyEnqueued
+
+
+def defer_unless_waiting(task: str, *, lock: str, **kwargs) -> bool:
+    """Queue `task` (by name) in the caller's transaction unless a job with this queueing lock already waits.
+
+    The refused INSERT runs in a savepoint, so the caller's transaction (a request's, a test's) goes on. Returns
+    whether a job was queued: the one already waiting reads the data as it will be when it runs.
+    """
+    try:
+        with transaction.atomic():
+            app.configure_task(task, queueing_lock=lock[:200], allow_unknown=False).defer(**kwargs)
+    except AlreadyEnqueued:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

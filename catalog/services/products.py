@@ -5,14 +5,13 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from procrastinate.contrib.django import app
-from procrastinate.exceptions import AlreadyEnqueued
 
 from accounts.roles import Actor
 from accounts.services import action_record
 from catalog.models import ProducerProfile, Product, ProductPhoto
 from catalog.search import SEARCH_CONFIG, document_texts
 from core.images import image_process
+from core.queue import defer_unless_waiting
 
 # Products reindexed per UPDATE statement when many change at once (a producer renamed, the demo).
 REINDEX_BATCH = 500
@@ -67,23 +66,13 @@ CATALOGUE_REINDEX_TASK = "catalog.catalogue_reindex"
 PRODUCER_SEARCH_FIELDS = frozenset({"name", "ward", "province", "former_district"})
 
 
-def _reindex_later(task: str, *, lock: str, **kwargs) -> bool:
-    """Queue a reindex in the caller's transaction; one waits per lock however many changes come meanwhile."""
-    try:
-        with transaction.atomic():  # a savepoint: the refused INSERT must not abort the caller's transaction
-            app.configure_task(task, queueing_lock=lock, allow_unknown=False).defer(**kwargs)
-    except AlreadyEnqueued:
-        return False  # the job already waiting reads the data as it will be when it runs
-    return True
-
-
 def producer_saved(sender, instance, created, update_fields=None, raw=False, **kwargs) -> None:
     """post_save of an organisation: a producer renamed or moved has its products reindexed by a worker."""
     if raw or created or instance.kind != instance.Kind.PRODUCER:
         return
     if update_fields is not None and not PRODUCER_SEARCH_FIELDS & set(update_fields):
         return
-    _reindex_later(PRODUCER_REINDEX_TASK, lock=f"reindex:producer:{instance.pk}", organisation_id=instance.pk)
+    defer_unless_waiting(PRODUCER_REINDEX_TASK, lock=f"reindex:producer:{instance.pk}", organisation_id=instance.pk)
 
 
 def producer_reindex_run(*, organisation_id: int) -> int:
@@ -94,7 +83,7 @@ def producer_reindex_run(*, organisation_id: int) -> int:
 
 def catalogue_reindex_later() -> bool:
     """Queue the reindex of every product (after a change to the search configuration or its dictionary)."""
-    return _reindex_later(CATALOGUE_REINDEX_TASK, lock="reindex:catalogue")
+    return defer_unless_waiting(CATALOGUE_REINDEX_TASK, lock="reindex:catalogue")
 
 
 def catalogue_reindex(*, batch: int = 5_000) -> int:
